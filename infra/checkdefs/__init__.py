@@ -1,0 +1,1 @@
+"""Check declarations, one module per concern (compose, live, schema, migrations...)."""
