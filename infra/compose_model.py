@@ -1,0 +1,225 @@
+"""The effective Compose configuration as typed dataclasses.
+
+`docker compose config --format json` does the merging and interpolation (base + override files,
+env file); this module only turns its output into dataclasses. Parsing is pure and unit-tested;
+the one function that runs Compose is `load_model`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.errors import HarnessError
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str | int | float) -> float:
+    """Seconds in a Compose/Go duration such as "1m30s", "800ms" or "2s"; bare numbers are seconds."""
+    if isinstance(text, int | float):
+        return float(text)
+    spec = text.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", spec):
+        return float(spec)
+    parts = _DURATION_PART.findall(spec)
+    if not spec or "".join(n + u for n, u in parts) != spec:
+        raise ValueError(f"not a duration: {text!r} (expected e.g. '1s', '800ms', '1m30s')")
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    target: int
+    published: int | None
+    host_ip: str  # "" when the file does not name one: Docker then binds every interface
+    protocol: str = "tcp"
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    test: tuple[str, ...]
+    interval_s: float
+    timeout_s: float
+    retries: int
+    start_period_s: float
+    disabled: bool = False
+
+    def worst_case_s(self) -> float:
+        """Longest a service can take to become healthy before Docker gives up on it."""
+        return self.start_period_s + self.retries * (self.interval_s + self.timeout_s)
+
+
+@dataclass(frozen=True)
+class Mount:
+    type: str  # volume, bind, tmpfs
+    source: str
+    target: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    image: str
+    ports: tuple[PortBinding, ...] = ()
+    healthcheck: HealthCheck | None = None
+    mounts: tuple[Mount, ...] = ()
+    environment: Mapping[str, str] = field(default_factory=dict)
+    privileged: bool = False
+    stop_signal: str | None = None
+    stop_grace_period_s: float | None = None
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class ComposeModel:
+    project: str
+    services: Mapping[str, Service]
+    volumes: tuple[str, ...]
+
+    def service(self, name: str) -> Service:
+        try:
+            return self.services[name]
+        except KeyError:
+            raise HarnessError(
+                f"no service {name!r} in the compose model", f"services are: {', '.join(self.services)}"
+            ) from None
+
+
+# Compose's defaults (https://docs.docker.com/reference/dockerfile/#healthcheck)
+_HC_DEFAULTS = {"interval": "30s", "timeout": "30s", "retries": 3, "start_period": "0s"}
+
+
+def _healthcheck(raw: Mapping[str, Any] | None) -> HealthCheck | None:
+    if raw is None:
+        return None
+    test = raw.get("test") or []
+    if isinstance(test, str):
+        test = ["CMD-SHELL", test]
+    disabled = bool(raw.get("disable")) or list(test[:1]) == ["NONE"]
+    return HealthCheck(
+        test=tuple(str(t) for t in test),
+        interval_s=parse_duration(raw.get("interval", _HC_DEFAULTS["interval"])),
+        timeout_s=parse_duration(raw.get("timeout", _HC_DEFAULTS["timeout"])),
+        retries=int(raw.get("retries", _HC_DEFAULTS["retries"])),
+        start_period_s=parse_duration(raw.get("start_period", _HC_DEFAULTS["start_period"])),
+        disabled=disabled,
+    )
+
+
+def _port(raw: Mapping[str, Any]) -> PortBinding:
+    published = raw.get("published")
+    return PortBinding(
+        target=int(raw["target"]),
+        published=int(published) if published not in (None, "") else None,
+        host_ip=str(raw.get("host_ip", "")),
+        protocol=str(raw.get("protocol", "tcp")),
+    )
+
+
+def _mount(raw: Mapping[str, Any]) -> Mount:
+    return Mount(
+        type=str(raw.get("type", "volume")),
+        source=str(raw.get("source", "")),
+        target=str(raw["target"]),
+        read_only=bool(raw.get("read_only", False)),
+    )
+
+
+def _service(name: str, raw: Mapping[str, Any]) -> Service:
+    env = raw.get("environment") or {}
+    grace = raw.get("stop_grace_period")
+    return Service(
+        name=name,
+        image=str(raw.get("image", "")),
+        ports=tuple(_port(p) for p in raw.get("ports") or ()),
+        healthcheck=_healthcheck(raw.get("healthcheck")),
+        mounts=tuple(_mount(v) for v in raw.get("volumes") or ()),
+        environment={str(k): "" if v is None else str(v) for k, v in env.items()},
+        privileged=bool(raw.get("privileged", False)),
+        stop_signal=raw.get("stop_signal"),
+        stop_grace_period_s=parse_duration(grace) if grace is not None else None,
+        user=raw.get("user"),
+    )
+
+
+def model_from_config(doc: Mapping[str, Any]) -> ComposeModel:
+    """Build the model from the JSON that `docker compose config --format json` prints."""
+    services = doc.get("services") or {}
+    return ComposeModel(
+        project=str(doc.get("name", "")),
+        services={name: _service(name, raw) for name, raw in services.items()},
+        volumes=tuple(doc.get("volumes") or ()),
+    )
+
+
+@dataclass(frozen=True)
+class ComposeFiles:
+    """Which files make the stack: the main file, override files merged after it, and the env file."""
+
+    files: tuple[Path, ...]
+    env_file: Path | None = None
+
+    @property
+    def project_dir(self) -> Path:
+        return self.files[0].resolve().parent
+
+    def cli(self, project: str | None = None) -> list[str]:
+        """The `docker compose ...` prefix for these files (and project name, when given)."""
+        cmd = ["docker", "compose", "--project-directory", str(self.project_dir)]
+        if project:
+            cmd += ["--project-name", project]
+        for f in self.files:
+            cmd += ["-f", str(f)]
+        if self.env_file is not None:
+            cmd += ["--env-file", str(self.env_file)]
+        return cmd
+
+
+_MISSING_VAR = re.compile(r"required variable (\w+) is missing a value(?:: (.*))?")
+
+
+def explain_config_error(stderr: str, files: ComposeFiles) -> HarnessError:
+    """Turn Compose's error text into one line naming the file or variable, with a hint."""
+    text = " ".join(stderr.split())
+    missing = _MISSING_VAR.search(text)
+    env_name = str(files.env_file) if files.env_file else "the environment"
+    if missing:
+        return HarnessError(
+            f"variable {missing.group(1)} is missing from {env_name}",
+            f"set {missing.group(1)} there (see .env.example)",
+        )
+    where = ", ".join(str(f) for f in files.files)
+    return HarnessError(f"docker compose cannot read {where}: {text}", "fix the file, then run `docker compose config`")
+
+
+def load_model(
+    files: ComposeFiles, env: Mapping[str, str] | None = None, project: str | None = None
+) -> ComposeModel:
+    """The effective configuration, as Compose itself resolves it."""
+    for f in files.files:
+        if not f.is_file():
+            raise HarnessError(f"compose file {f} does not exist", "pass an existing file with --compose-file")
+    if files.env_file is not None and not files.env_file.is_file():
+        raise HarnessError(f"env file {files.env_file} does not exist", "copy .env.example to .env and fill it in")
+    proc = subprocess.run(
+        [*files.cli(project), "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=dict(env) if env is not None else None,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise explain_config_error(proc.stderr, files)
+    return model_from_config(json.loads(proc.stdout))
+
+
+def service_names(model: ComposeModel) -> Sequence[str]:
+    return list(model.services)

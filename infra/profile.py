@@ -1,0 +1,56 @@
+"""Which images the stack runs on: upstream (the registry's) or offline (built here from Debian packages)."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from infra import images
+from infra.compose_model import ComposeFiles, ComposeModel
+from infra.progress import Progress
+
+OFFLINE_OVERRIDE = Path(__file__).resolve().parent / "compose.offline.yml"
+ProfileName = Literal["auto", "upstream", "offline"]
+PULL_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: Literal["upstream", "offline"]
+    reason: str
+
+    def files(self, base: ComposeFiles) -> ComposeFiles:
+        """The compose files for this profile: the offline one merges its override after the base."""
+        if self.name == "upstream":
+            return base
+        return ComposeFiles(files=(*base.files, OFFLINE_OVERRIDE), env_file=base.env_file)
+
+
+def _available(image: str) -> bool:
+    if images.image_present(image):
+        return True
+    try:
+        pull = subprocess.run(["docker", "pull", "-q", image], capture_output=True, check=False, timeout=PULL_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return False
+    return pull.returncode == 0
+
+
+def choose(requested: ProfileName, model: ComposeModel) -> Profile:
+    """Resolve `auto`: upstream when every image is present or pullable, else offline."""
+    if requested == "upstream":
+        return Profile("upstream", "requested")
+    if requested == "offline":
+        return Profile("offline", "requested")
+    missing = [s.image for s in model.services.values() if not _available(s.image)]
+    if not missing:
+        return Profile("upstream", "all upstream images are present or pullable")
+    return Profile("offline", f"not present and not pullable: {', '.join(missing)}")
+
+
+def prepare(profile: Profile, progress: Progress) -> None:
+    """Make sure the profile's images exist locally (builds the offline ones when stale)."""
+    if profile.name == "offline":
+        images.build_offline_images(progress)
