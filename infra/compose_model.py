@@ -197,7 +197,9 @@ def explain_config_error(stderr: str, files: ComposeFiles) -> HarnessError:
             f"set {missing.group(1)} there (see .env.example)",
         )
     where = ", ".join(str(f) for f in files.files)
-    return HarnessError(f"docker compose cannot read {where}: {text}", "fix the file, then run `docker compose config`")
+    return HarnessError(
+        f"docker compose cannot read {where}: {text}", "fix the file, then run `docker compose config`"
+    )
 
 
 def load_model(
@@ -206,9 +208,13 @@ def load_model(
     """The effective configuration, as Compose itself resolves it."""
     for f in files.files:
         if not f.is_file():
-            raise HarnessError(f"compose file {f} does not exist", "pass an existing file with --compose-file")
+            raise HarnessError(
+                f"compose file {f} does not exist", "pass an existing file with --compose-file"
+            )
     if files.env_file is not None and not files.env_file.is_file():
-        raise HarnessError(f"env file {files.env_file} does not exist", "copy .env.example to .env and fill it in")
+        raise HarnessError(
+            f"env file {files.env_file} does not exist", "copy .env.example to .env and fill it in"
+        )
     proc = subprocess.run(
         [*files.cli(project), "config", "--format", "json"],
         capture_output=True,

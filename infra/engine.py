@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from infra.errors import HarnessError
 
-BOOTSTRAP_HINT = "run `sudo bash infra/bootstrap-engine.sh` (Debian, as root) or install Docker Engine + Compose v2"
+BOOTSTRAP_HINT = (
+    "run `sudo bash infra/bootstrap-engine.sh` (Debian, as root) or install Docker Engine + Compose v2"
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,11 @@ class Finding:
     hint: str = ""
 
     def render(self) -> str:
-        lines = [f"[{self.check_id}] {self.where}", f"  expected: {self.expected}", f"  found:    {self.found}"]
+        lines = [
+            f"[{self.check_id}] {self.where}",
+            f"  expected: {self.expected}",
+            f"  found:    {self.found}",
+        ]
         if self.hint:
             lines.append(f"  hint:     {self.hint}")
         return "\n".join(lines)

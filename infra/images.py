@@ -81,7 +81,9 @@ def _docker(*args: str, check: bool = True, **kwargs: object) -> subprocess.Comp
 
 def image_label(tag: str, label: str) -> str | None:
     """A label of a local image, or None when the image is absent."""
-    proc = _docker("image", "inspect", "--format", f'{{{{ index .Config.Labels "{label}" }}}}', tag, check=False)
+    proc = _docker(
+        "image", "inspect", "--format", f'{{{{ index .Config.Labels "{label}" }}}}', tag, check=False
+    )
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
@@ -112,20 +114,37 @@ def build_base(progress: Progress) -> str:
         root = Path(tmp) / "rootfs"
         proc = subprocess.run(
             ["debootstrap", "--variant=minbase", BASE_SUITE, str(root), DEBIAN_MIRROR],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             last = (proc.stdout + proc.stderr).strip().splitlines()[-1:] or ["(no output)"]
-            raise HarnessError(f"debootstrap {BASE_SUITE} failed: {last[0]}", f"check access to {DEBIAN_MIRROR}")
+            raise HarnessError(
+                f"debootstrap {BASE_SUITE} failed: {last[0]}", f"check access to {DEBIAN_MIRROR}"
+            )
         for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for f in (root / junk).glob("*"):
                 if f.is_file():
                     f.unlink()
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
         imported = subprocess.run(
-            ["docker", "import", "--change", f"LABEL {INPUTS_LABEL}={wanted}",
-             "--change", f"LABEL {COMPONENT_LABEL}=debian-base", "--change", 'CMD ["bash"]', "-", tag],
-            stdin=tar.stdout, capture_output=True, text=True, check=False,
+            [
+                "docker",
+                "import",
+                "--change",
+                f"LABEL {INPUTS_LABEL}={wanted}",
+                "--change",
+                f"LABEL {COMPONENT_LABEL}=debian-base",
+                "--change",
+                'CMD ["bash"]',
+                "-",
+                tag,
+            ],
+            stdin=tar.stdout,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         tar.wait()
         if imported.returncode != 0:
@@ -143,11 +162,16 @@ def _prepare_context(spec: ImageSpec, progress: Progress) -> None:
     if stamp.exists() and stamp.read_text() == wanted:
         return
     if shutil.which("npm") is None:
-        raise HarnessError(f"building {spec.tag} needs npm on the host", "install Node.js and npm (apt-get install npm)")
+        raise HarnessError(
+            f"building {spec.tag} needs npm on the host", "install Node.js and npm (apt-get install npm)"
+        )
     with progress.step(f"npm ci for {spec.name}"):
         proc = subprocess.run(
             ["npm", "ci", "--omit=dev", "--no-audit", "--no-fund"],
-            cwd=spec.context, capture_output=True, text=True, check=False,
+            cwd=spec.context,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             raise HarnessError(f"npm ci in {spec.context} failed: {proc.stderr.strip()[-300:]}")
@@ -162,9 +186,20 @@ def build_service_image(spec: ImageSpec, base: str, progress: Progress) -> bool:
         return False
     _prepare_context(spec, progress)
     with progress.step(f"building {spec.tag}"):
-        cmd = ["docker", "build", "--force-rm", "--build-arg", f"BASE_IMAGE={base}",
-               "--label", f"{INPUTS_LABEL}={wanted}", "--label", f"{COMPONENT_LABEL}={spec.name}",
-               "-t", spec.tag, str(spec.context)]
+        cmd = [
+            "docker",
+            "build",
+            "--force-rm",
+            "--build-arg",
+            f"BASE_IMAGE={base}",
+            "--label",
+            f"{INPUTS_LABEL}={wanted}",
+            "--label",
+            f"{COMPONENT_LABEL}={spec.name}",
+            "-t",
+            spec.tag,
+            str(spec.context),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             _prune_our_dangling_layers()

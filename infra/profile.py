@@ -32,7 +32,9 @@ def _available(image: str) -> bool:
     if images.image_present(image):
         return True
     try:
-        pull = subprocess.run(["docker", "pull", "-q", image], capture_output=True, check=False, timeout=PULL_TIMEOUT_S)
+        pull = subprocess.run(
+            ["docker", "pull", "-q", image], capture_output=True, check=False, timeout=PULL_TIMEOUT_S
+        )
     except subprocess.TimeoutExpired:
         return False
     return pull.returncode == 0

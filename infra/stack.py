@@ -50,7 +50,11 @@ class Stack:
     fails partway), `__exit__` removes it with its volumes."""
 
     def __init__(
-        self, files: ComposeFiles, env: Mapping[str, str], project: str, profile: str = "upstream",
+        self,
+        files: ComposeFiles,
+        env: Mapping[str, str],
+        project: str,
+        profile: str = "upstream",
         progress: Progress | None = None,
     ) -> None:
         self.files = files
@@ -65,15 +69,23 @@ class Stack:
     def masked(self, text: str) -> str:
         return mask(text, self._secrets)
 
-    def compose(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def compose(
+        self, *args: str, check: bool = True, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
         """Run `docker compose <args>` for this project; the env reaches Compose through the process env."""
         proc = subprocess.run(
             [*self.files.cli(self.project), *args],
-            capture_output=True, text=True, check=False, timeout=timeout, env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+            env={**os.environ, **self.env},
         )
         if check and proc.returncode != 0:
-            raise HarnessError(f"`docker compose {args[0]}` failed for project {self.project}: "
-                               f"{self.masked(proc.stderr.strip())[-500:]}")
+            raise HarnessError(
+                f"`docker compose {args[0]}` failed for project {self.project}: "
+                f"{self.masked(proc.stderr.strip())[-500:]}"
+            )
         return proc
 
     @property
@@ -121,7 +133,9 @@ class Stack:
         client = docker.from_env()
         started = time.time()
         events = client.events(
-            since=started, until=started + deadline_s, decode=True,
+            since=started,
+            until=started + deadline_s,
+            decode=True,
             filters={"type": "container", "label": f"{PROJECT_LABEL}={self.project}"},
         )
         try:
@@ -140,19 +154,28 @@ class Stack:
 
     def _already_healthy(self) -> dict[str, str]:
         """Container ids of services that were healthy before `up` (a re-run on a running stack)."""
-        return {name: c.id for name, c in self.containers().items()
-                if (c.attrs["State"].get("Health") or {}).get("Status") == "healthy"}
+        return {
+            name: c.id
+            for name, c in self.containers().items()
+            if (c.attrs["State"].get("Health") or {}).get("Status") == "healthy"
+        }
 
     def _up_error(self, stderr: str) -> HarnessError:
         taken = _PORT_TAKEN.search(stderr)
         if taken:
             return self._port_taken_error(taken.group(1) or "0.0.0.0", int(taken.group(2)))  # noqa: S104
         lines = [line for line in self.masked(stderr).splitlines() if line.strip()]
-        return HarnessError(f"`docker compose up` failed for {self.project}: {(lines or ['no output'])[-1]}",
-                            "run `python -m infra doctor`")
+        return HarnessError(
+            f"`docker compose up` failed for {self.project}: {(lines or ['no output'])[-1]}",
+            "run `python -m infra doctor`",
+        )
 
     def _wait_healthy(
-        self, events: Iterator[dict[str, Any]], services: list[str], started: float, deadline_s: float,
+        self,
+        events: Iterator[dict[str, Any]],
+        services: list[str],
+        started: float,
+        deadline_s: float,
         already: Mapping[str, str],
     ) -> dict[str, float]:
         # A container that was healthy before `up` and that `up` kept (same id) needs no event.
@@ -191,7 +214,9 @@ class Stack:
         args = ["down", "--remove-orphans"] + (["--volumes"] if remove_volumes else [])
         self.compose(*args)
 
-    def status(self, healthy_at: Mapping[str, float] | None = None, started: float | None = None) -> StackStatus:
+    def status(
+        self, healthy_at: Mapping[str, float] | None = None, started: float | None = None
+    ) -> StackStatus:
         healthy_at = healthy_at or {}
         services = {}
         for name, container in self.containers().items():
@@ -202,8 +227,9 @@ class Stack:
                 for key, bindings in (container.attrs["NetworkSettings"]["Ports"] or {}).items()
                 for b in bindings or ()
             }
-            services[name] = ServiceStatus(state=health or state["Status"], healthy_after_s=healthy_at.get(name),
-                                           ports=ports)
+            services[name] = ServiceStatus(
+                state=health or state["Status"], healthy_after_s=healthy_at.get(name), ports=ports
+            )
         total = round(max(healthy_at.values()), 3) if healthy_at and started else None
         return StackStatus(profile=self.profile, project=self.project, total_s=total, services=services)
 
@@ -215,12 +241,18 @@ class Stack:
             if services and name not in services:
                 continue
             health = container.attrs["State"].get("Health") or {}
-            checks = [f"    exit {h.get('ExitCode')}: {str(h.get('Output', '')).strip()[:200]}"
-                      for h in (health.get("Log") or [])[-3:]]
+            checks = [
+                f"    exit {h.get('ExitCode')}: {str(h.get('Output', '')).strip()[:200]}"
+                for h in (health.get("Log") or [])[-3:]
+            ]
             logs = container.logs(tail=log_lines).decode(errors="replace").rstrip()
-            parts.append(f"--- {name}: {container.status}, health {health.get('Status', 'n/a')}\n"
-                         f"  health-check log:\n" + ("\n".join(checks) or "    (none)") +
-                         f"\n  last {log_lines} log lines:\n" + "\n".join(f"    {x}" for x in logs.splitlines()))
+            parts.append(
+                f"--- {name}: {container.status}, health {health.get('Status', 'n/a')}\n"
+                f"  health-check log:\n"
+                + ("\n".join(checks) or "    (none)")
+                + f"\n  last {log_lines} log lines:\n"
+                + "\n".join(f"    {x}" for x in logs.splitlines())
+            )
         ps = self.compose("ps", "--all", check=False).stdout.rstrip()
         return self.masked("\n".join([*parts, "--- docker compose ps:", ps]))
 
@@ -229,6 +261,7 @@ class Stack:
         self.up(remove_volumes_on_failure=True)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.down(remove_volumes=True)

@@ -1,0 +1,127 @@
+"""Session fixtures for the checks and the harness's own tests: one isolated stack per session,
+shared by pytest-xdist workers; option and marker plumbing. The work itself lives in `infra`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from infra import session
+from infra.compose_model import ComposeFiles
+from infra.config import HarnessConfig
+from infra.databases import scratch_database, with_database
+from infra.endpoints import Endpoints
+from infra.registry import all_checks
+from infra.stack import Stack, StackStatus
+
+STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"  # set by the controller, inherited by xdist workers
+_OWNS_STATE = pytest.StashKey[bool]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("orderflow")
+    group.addoption("--compose-file", help="compose file under test (env ORDERFLOW_COMPOSE_FILE)")
+    group.addoption(
+        "--env-file", help="env file for it (env ORDERFLOW_ENV_FILE; default .env or .env.example)"
+    )
+    group.addoption("--alembic-ini", help="alembic.ini of the schema under test (env ORDERFLOW_ALEMBIC_INI)")
+    group.addoption(
+        "--profile",
+        choices=["auto", "upstream", "offline"],
+        default="auto",
+        help="images for the live stack: upstream, offline (built here), or auto (default)",
+    )
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _is_controller(config) and STATE_DIR_VAR not in os.environ:
+        os.environ[STATE_DIR_VAR] = tempfile.mkdtemp(prefix="orderflow-stack-")
+        config.stash[_OWNS_STATE] = True
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _is_controller(config) and config.stash.get(_OWNS_STATE, False):
+        state_dir = Path(os.environ.pop(STATE_DIR_VAR))
+        session.stop(_harness_config(config), state_dir)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every `check(id)` / `negative(id)` marker must name a declared check: typos fail loudly."""
+    known = all_checks()
+    for item in items:
+        for name in ("check", "negative"):
+            for mark in item.iter_markers(name):
+                check_id = mark.args[0] if mark.args else None
+                if check_id not in known:
+                    raise pytest.UsageError(
+                        f"{item.nodeid}: @{name}({check_id!r}) names no declared check "
+                        "(declare it in infra/checkdefs/)"
+                    )
+
+
+def _harness_config(config: pytest.Config) -> HarnessConfig:
+    return HarnessConfig.resolve(config.getoption("--compose-file"), config.getoption("--env-file"))
+
+
+@pytest.fixture(scope="session")
+def harness_config(pytestconfig: pytest.Config) -> HarnessConfig:
+    return _harness_config(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def compose_files(harness_config: HarnessConfig) -> ComposeFiles:
+    """The compose file under test (base file only; profiles add their overrides when running)."""
+    return harness_config.base_files()
+
+
+@pytest.fixture(scope="session")
+def compose_env(harness_config: HarnessConfig) -> dict[str, str]:
+    """Env values that resolve every variable: the env file's, blanks filled with throwaway secrets."""
+    return harness_config.test_env()
+
+
+@dataclass(frozen=True)
+class LiveStack:
+    stack: Stack
+    status: StackStatus
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return Endpoints(self.stack.env, self.status)
+
+
+@pytest.fixture(scope="session")
+def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig) -> LiveStack:
+    """The session's isolated stack: own project name, free ports; started once, shared by workers."""
+    stack, status = session.start_or_attach(
+        harness_config, Path(os.environ[STATE_DIR_VAR]), pytestconfig.getoption("--profile")
+    )
+    return LiveStack(stack, status)
+
+
+@pytest.fixture
+def scratch_database_url(live_stack: LiveStack) -> Iterator[str]:
+    """A fresh empty database on the live stack (no extensions), dropped after the test."""
+    admin = live_stack.endpoints.postgres_dsn()
+    with scratch_database(admin) as name:
+        yield with_database(live_stack.endpoints.postgres_url(), name)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed live check carries the stack's diagnostics (health-check log, recent logs)."""
+    report = yield
+    if report.failed and call.when == "call" and item.get_closest_marker("infra"):
+        live = item.funcargs.get("live_stack") if hasattr(item, "funcargs") else None
+        if isinstance(live, LiveStack):
+            report.sections.append(("stack diagnostics", live.stack.diagnostics()))
+    return report

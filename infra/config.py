@@ -1,0 +1,75 @@
+"""Which compose file, env file and profile the harness works on: flags, then environment, then defaults.
+
+Resolved when called (never at import), so the CLI, the pytest options and a notebook agree.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.compose_model import ComposeFiles
+from infra.envfile import VariableRef, complete_env, read_env_file, referenced_variables
+from infra.errors import HarnessError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE_VAR = "ORDERFLOW_COMPOSE_FILE"
+ENV_FILE_VAR = "ORDERFLOW_ENV_FILE"
+STATE_DIR_NAME = ".orderflow"
+
+
+@dataclass(frozen=True)
+class HarnessConfig:
+    compose_file: Path
+    env_file: Path  # the env file, or the template (.env.example) when no .env exists
+    env_is_template: bool
+
+    @classmethod
+    def resolve(
+        cls,
+        compose_file: str | Path | None = None,
+        env_file: str | Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> HarnessConfig:
+        environ = os.environ if environ is None else environ
+        compose = Path(compose_file or environ.get(COMPOSE_FILE_VAR) or REPO_ROOT / "docker-compose.yml")
+        if not compose.is_file():
+            raise HarnessError(
+                f"compose file {compose} does not exist",
+                f"pass --compose-file or set {COMPOSE_FILE_VAR} to an existing file",
+            )
+        explicit = env_file or environ.get(ENV_FILE_VAR)
+        if explicit:
+            env = Path(explicit)
+            if not env.is_file():
+                raise HarnessError(f"env file {env} does not exist", f"pass --env-file or set {ENV_FILE_VAR}")
+            return cls(compose.resolve(), env.resolve(), env_is_template=False)
+        dotenv = compose.parent / ".env"
+        if dotenv.is_file():
+            return cls(compose.resolve(), dotenv.resolve(), env_is_template=False)
+        return cls(compose.resolve(), (compose.parent / ".env.example").resolve(), env_is_template=True)
+
+    def base_files(self) -> ComposeFiles:
+        return ComposeFiles(files=(self.compose_file,))
+
+    def needed_variables(self) -> dict[str, VariableRef]:
+        return referenced_variables(self.compose_file.read_text(encoding="utf-8"))
+
+    def template_values(self) -> dict[str, str]:
+        return read_env_file(self.env_file) if self.env_file.is_file() else {}
+
+    def test_env(self) -> dict[str, str]:
+        """Values for an isolated test stack: the env file's, blanks filled, every port fresh."""
+        return complete_env(self.template_values(), self.needed_variables(), fresh_ports=True)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.compose_file.parent / STATE_DIR_NAME
+
+
+def isolated_project_name(prefix: str = "orderflow-test") -> str:
+    """A Compose project name of its own, so a test stack never collides with a developer's."""
+    return f"{prefix}-{secrets.token_hex(4)}"

@@ -1,0 +1,47 @@
+"""Throwaway databases on the stack's PostgreSQL: created empty, dropped afterwards."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+
+from infra.errors import HarnessError
+
+
+def create_database(admin_dsn: str, prefix: str = "scratch") -> str:
+    """Create an empty database with a unique name; returns the name."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    try:
+        with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+    except psycopg.OperationalError as exc:
+        raise HarnessError(
+            f"cannot connect to PostgreSQL to create a scratch database: {str(exc).strip()}",
+            "is the stack up? run `python -m infra status`",
+        ) from None
+    return name
+
+
+def drop_database(admin_dsn: str, name: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def with_database(dsn: str, name: str) -> str:
+    """The same URL pointing at another database."""
+    base, _, _ = dsn.rpartition("/")
+    return f"{base}/{name}"
+
+
+@contextmanager
+def scratch_database(admin_dsn: str, prefix: str = "scratch") -> Iterator[str]:
+    """Yield the name of a fresh empty database; drop it on exit, whatever happened."""
+    name = create_database(admin_dsn, prefix)
+    try:
+        yield name
+    finally:
+        drop_database(admin_dsn, name)
