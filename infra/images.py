@@ -32,10 +32,11 @@ class ImageSpec:
 
     name: str
     tag: str
+    context_dir: Path | None = None  # default: infra/images/<name>
 
     @property
     def context(self) -> Path:
-        return IMAGES_DIR / self.name
+        return self.context_dir or IMAGES_DIR / self.name
 
 
 SERVICE_IMAGES: tuple[ImageSpec, ...] = (

@@ -4,6 +4,7 @@ events with a deadline, measure per-service time-to-healthy, tear down, and expl
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -24,6 +25,47 @@ from infra.progress import Progress
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 _PORT_TAKEN = re.compile(r"(?:Bind for |listen tcp4? )([\d.:\[\]a-f]*?):(\d+)(?: failed|: bind)")
+
+
+class DockerEvents:
+    """`docker events` for one Compose project between two instants, as decoded dicts.
+
+    The stream ends by itself at `until` (the deadline), so waiting on it needs no polling.
+    """
+
+    def __init__(self, project: str, since: float, until: float) -> None:
+        self._proc = subprocess.Popen(
+            [
+                "docker",
+                "events",
+                "--format",
+                "{{json .}}",
+                "--since",
+                f"{since:.6f}",
+                "--until",
+                f"{until:.6f}",
+                "--filter",
+                "type=container",
+                "--filter",
+                f"label={PROJECT_LABEL}={project}",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            if line.strip():
+                yield json.loads(line)
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.terminate()
+        self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
 
 
 @dataclass(frozen=True)
@@ -130,14 +172,8 @@ class Stack:
         already = self._already_healthy()
         if not already:
             self.check_ports_free()
-        client = docker.from_env()
         started = time.time()
-        events = client.events(
-            since=started,
-            until=started + deadline_s,
-            decode=True,
-            filters={"type": "container", "label": f"{PROJECT_LABEL}={self.project}"},
-        )
+        events = DockerEvents(self.project, since=started, until=started + deadline_s)
         try:
             with self.progress.step(f"starting {self.project} ({', '.join(services)})"):
                 proc = self.compose("up", "--detach", "--no-color", "--quiet-pull", check=False)
@@ -149,7 +185,6 @@ class Stack:
             raise
         finally:
             events.close()
-            client.close()
         return self.status(healthy_at, started)
 
     def _already_healthy(self) -> dict[str, str]:
@@ -172,7 +207,7 @@ class Stack:
 
     def _wait_healthy(
         self,
-        events: Iterator[dict[str, Any]],
+        events: DockerEvents,
         services: list[str],
         started: float,
         deadline_s: float,
@@ -192,7 +227,7 @@ class Stack:
             at = event.get("timeNano", time.time_ns()) / 1e9
             seen[service] = action
             if action == "health_status: healthy" and service not in healthy_at:
-                healthy_at[service] = at - started
+                healthy_at[service] = round(at - started, 3)
                 self.progress.update(f"{service} healthy after {healthy_at[service]:.1f}s")
                 if len(healthy_at) == len(services):
                     return healthy_at

@@ -1,0 +1,97 @@
+"""`python -m infra` (also `orderflow-infra`): the harness from the command line.
+
+Every failure is one line on stderr naming the problem, with a hint, and a nonzero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from infra import cli_checks, cli_stack
+from infra.errors import HarnessError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _files(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--compose-file", help="compose file (default: env ORDERFLOW_COMPOSE_FILE, else ./docker-compose.yml)"
+    )
+    parser.add_argument(
+        "--env-file", help="env file (default: env ORDERFLOW_ENV_FILE, else .env, else .env.example)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    _files(add("doctor", cli_stack.cmd_doctor, "engine? Compose v2? images? env complete? ports free?"))
+
+    images = add("images", lambda a: 2, "offline images built from Debian packages")
+    images_sub = images.add_subparsers(dest="images_command", required=True, metavar="ACTION")
+    build = images_sub.add_parser("build", help="build the offline images whose inputs changed")
+    build.add_argument("--only", action="append", choices=["postgres", "redis", "objectstore"])
+    build.set_defaults(handler=cli_stack.cmd_images_build)
+
+    env = add("env", lambda a: 2, "the developer's .env")
+    env_sub = env.add_subparsers(dest="env_command", required=True, metavar="ACTION")
+    init = env_sub.add_parser("init", help="write .env from .env.example with generated credentials")
+    init.add_argument("--compose-file")
+    init.add_argument("--force", action="store_true", help="overwrite an existing .env")
+    init.set_defaults(handler=cli_stack.cmd_env_init)
+
+    up = add("up", cli_stack.cmd_up, "start the stack and wait until every service is healthy")
+    _files(up)
+    up.add_argument("--profile", choices=["auto", "upstream", "offline"], default="auto")
+    up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
+    up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
+    up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for health (default 120)")
+    up.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+
+    for name, handler, text in (
+        ("status", cli_stack.cmd_status, "state and ports of a running stack"),
+        ("down", cli_stack.cmd_down, "stop and remove a stack"),
+    ):
+        p = add(name, handler, text)
+        _files(p)
+        p.add_argument("--project", help="an isolated stack's project name")
+        if name == "status":
+            p.add_argument("--json", action="store_true")
+        else:
+            p.add_argument("--volumes", action="store_true", help="remove its volumes too (loses the data)")
+
+    add("prune-test-stacks", cli_stack.cmd_prune, "remove orderflow-test-* stacks left by killed runs")
+
+    checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
+    checks.add_argument("--json", action="store_true")
+
+    summary = add(
+        "ci-summary", cli_checks.cmd_ci_summary, "summarise pytest's JUnit XML; fail if nothing ran"
+    )
+    summary.add_argument("junit")
+    summary.add_argument("--markdown", help="also write the summary to this file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except HarnessError as exc:
+        print(f"error: {exc.one_line()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

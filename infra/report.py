@@ -1,0 +1,104 @@
+"""The one report format shared by `up --json`, `audit` and `roundtrip`: JSON plus a Markdown summary.
+
+Documented in infra/report.schema.json. Secrets never reach a report: callers pass the env whose
+secret values are masked in every message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from infra import __version__
+from infra.findings import Finding
+from infra.masking import mask
+
+REPORT_VERSION = 1
+Status = Literal["passed", "failed", "skipped", "error"]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Result:
+    check_id: str
+    status: Status
+    message: str = ""
+    where: str = ""
+    duration_s: float | None = None
+
+
+@dataclass
+class Report:
+    kind: str  # up, audit, roundtrip
+    started_at: str = field(default_factory=now_iso)
+    finished_at: str = ""
+    results: list[Result] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)  # kind-specific: profile, services, revisions...
+
+    @property
+    def status(self) -> Status:
+        statuses = {r.status for r in self.results}
+        return "error" if "error" in statuses else "failed" if "failed" in statuses else "passed"
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+
+    def add_findings(
+        self, check_id: str, findings: Iterable[Finding], duration_s: float | None = None
+    ) -> None:
+        """One result per finding for `check_id`, or one passed result when there are none."""
+        found = [f for f in findings if f.check_id == check_id]
+        for f in found:
+            self.add(
+                Result(check_id, "failed", f"expected {f.expected}; found {f.found}", f.where, duration_s)
+            )
+        if not found:
+            self.add(Result(check_id, "passed", duration_s=duration_s))
+
+    def finish(self) -> Report:
+        self.finished_at = now_iso()
+        return self
+
+    def to_dict(self, secrets: Iterable[str] = ()) -> dict[str, Any]:
+        doc = {
+            "report_version": REPORT_VERSION,
+            "tool": f"orderflow-infra {__version__}",
+            "kind": self.kind,
+            "status": self.status,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at or now_iso(),
+            **self.data,
+            "results": [asdict(r) for r in self.results],
+        }
+        return json.loads(mask(json.dumps(doc), list(secrets)))  # type: ignore[no-any-return]
+
+    def to_json(self, secrets: Iterable[str] = ()) -> str:
+        return json.dumps(self.to_dict(secrets), indent=2)
+
+
+def markdown_summary(doc: Mapping[str, Any], explain: Mapping[str, str] | None = None) -> str:
+    """A Markdown summary for a CI job page: status, counts, then every failure with its context."""
+    results = doc.get("results", [])
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    lines = [
+        f"## orderflow {doc['kind']}: {doc['status']}",
+        "",
+        ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no results",
+        "",
+    ]
+    failed = [r for r in results if r["status"] in ("failed", "error")]
+    if failed:
+        lines += ["| check | where | problem |", "|---|---|---|"]
+        lines += [f"| `{r['check_id']}` | {r['where']} | {r['message']} |" for r in failed]
+        for check_id in sorted({r["check_id"] for r in failed}):
+            if explain and check_id in explain:
+                lines += ["", f"**{check_id}**: {explain[check_id]}"]
+    return "\n".join(lines) + "\n"

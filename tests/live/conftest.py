@@ -1,0 +1,48 @@
+"""A deliberately broken stack, started for real, for the negative cases of the live checks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.compose_model import ComposeFiles
+from infra.config import isolated_project_name
+from infra.envfile import free_port
+from infra.stack import Stack, StackStatus
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+def wait_for_state(stack: Stack, service: str, wanted: str, deadline_s: float = 30.0) -> StackStatus:
+    """Poll the engine until `service` reports `wanted`; say what was seen when the deadline passes."""
+    end = time.monotonic() + deadline_s
+    seen = "nothing"
+    while time.monotonic() < end:
+        status = stack.status()
+        seen = status.services[service].state if service in status.services else "no container"
+        if seen == wanted:
+            return status
+        time.sleep(0.2)
+    raise AssertionError(
+        f"waited {deadline_s}s for {service} of {stack.project} to be {wanted!r}; last: {seen!r}"
+    )
+
+
+@pytest.fixture(scope="module")
+def unhealthy_stack(live_stack) -> Iterator[Stack]:
+    """One service, health check `exit 1`, published on 0.0.0.0; image borrowed from the live stack."""
+    env = {"SCENARIO_IMAGE": live_stack.stack.model.services["redis"].image, "BROKEN_PORT": str(free_port())}
+    stack = Stack(
+        ComposeFiles((SCENARIOS / "unhealthy" / "docker-compose.yml",)),
+        env,
+        isolated_project_name("orderflow-test-neg"),
+    )
+    stack.compose("up", "--detach")
+    try:
+        wait_for_state(stack, "broken", "unhealthy")
+        yield stack
+    finally:
+        stack.down(remove_volumes=True)

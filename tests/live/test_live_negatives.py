@@ -1,0 +1,47 @@
+"""Negative cases for the live checks: a real, broken stack makes each of them fail."""
+
+import pytest
+
+from infra.findings import only
+from infra.probes import health_findings, running_port_findings, startup_findings
+
+pytestmark = [pytest.mark.infra, pytest.mark.containers]
+
+
+@pytest.mark.negative("live.service-healthy")
+def test_unhealthy_service_fails_the_health_check(unhealthy_stack):
+    status = unhealthy_stack.status()
+    findings = only(health_findings(status, ["broken"]), "live.service-healthy")
+    assert len(findings) == 1
+    assert "broken" in findings[0].where
+    assert findings[0].found == "'unhealthy'"
+
+
+@pytest.mark.negative("live.service-healthy")
+def test_missing_service_fails_the_health_check(unhealthy_stack):
+    findings = health_findings(unhealthy_stack.status(), ["broken", "postgres"])
+    assert [f.found for f in findings] == ["'unhealthy'", "'no container'"]
+
+
+@pytest.mark.negative("live.ports-loopback-running")
+def test_port_bound_to_all_interfaces_fails(unhealthy_stack):
+    status = unhealthy_stack.status()
+    bindings = {name: s.ports for name, s in status.services.items()}
+    findings = only(running_port_findings(bindings, status.project), "live.ports-loopback-running")
+    assert findings, bindings
+    assert findings[0].found.startswith("bound to 0.0.0.0:")
+
+
+@pytest.mark.negative("budget.startup")
+@pytest.mark.budget
+def test_never_healthy_service_breaks_the_startup_budget(unhealthy_stack):
+    findings = only(startup_findings(unhealthy_stack.status(), budget_s=120), "budget.startup")
+    assert [f.found for f in findings] == ["never healthy"]
+
+
+@pytest.mark.negative("budget.startup")
+@pytest.mark.budget
+def test_slower_than_budget_fails(live_stack):
+    """The real measured start against a budget it cannot meet: the comparison must bite."""
+    findings = startup_findings(live_stack.status, budget_s=0.001)
+    assert {f.where.split()[1] for f in findings} == set(live_stack.status.services)
