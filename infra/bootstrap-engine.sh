@@ -53,8 +53,14 @@ install_compose() {
 }
 
 start_daemon() {
-  say "starting dockerd (log: $LOG)"
-  nohup dockerd >"$LOG" 2>&1 &
+  local pidfile=/var/run/docker.pid
+  if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    say "dockerd (pid $(cat "$pidfile")) is running but not answering yet; waiting for it"
+  else
+    rm -f "$pidfile"   # left by a daemon that died: dockerd refuses to start while it exists
+    say "starting dockerd (log: $LOG)"
+    nohup dockerd >"$LOG" 2>&1 &
+  fi
   local deadline=$((SECONDS + DEADLINE_S))
   until engine_answers; do
     if [ "$SECONDS" -ge "$deadline" ]; then
