@@ -32,11 +32,13 @@ def test_failed_build_names_the_dockerfile_and_leaves_nothing(base):
         images.build_service_image(spec, base, Progress(quiet=True))
     line = str(caught.value)
     assert line.startswith(f"building orderflow/scenario-fails:test from {spec.context}/Dockerfile failed")
-    assert "\n" not in line and "Hint:" in line
+    assert "\n" not in line
+    assert "Hint:" in line
     assert not images.image_present(spec.tag)
     assert docker_lines("ps", "-aq") == containers_before, "the build container must be removed"
-    dangling = docker_lines("images", "-q", "--filter", "dangling=true", "--filter",
-                            f"label={images.COMPONENT_LABEL}")
+    dangling = docker_lines(
+        "images", "-q", "--filter", "dangling=true", "--filter", f"label={images.COMPONENT_LABEL}"
+    )
     assert dangling == []
 
 
