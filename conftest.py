@@ -4,6 +4,7 @@ shared by pytest-xdist workers; option and marker plumbing. The work itself live
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,7 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _is_controller(config) and config.stash.get(_OWNS_STATE, False):
         state_dir = Path(os.environ.pop(STATE_DIR_VAR))
-        session.stop(_harness_config(config), state_dir)
+        try:
+            session.stop(_harness_config(config), state_dir)
+        finally:
+            shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

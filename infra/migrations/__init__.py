@@ -1,0 +1,1 @@
+"""Alembic histories under test: walk them, run them on throwaway databases, and check what they do."""

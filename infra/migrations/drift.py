@@ -1,0 +1,68 @@
+"""Do the models and the migrations describe the same schema? Asked two ways:
+
+- Alembic's autogenerate comparison of `metadata` against a database at head;
+- the catalog of `metadata.create_all()` against the catalog of `upgrade head`, which also sees what
+  autogenerate cannot (check constraint expressions, index operator classes, triggers, comments...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from infra.findings import Finding
+from infra.migrations.roundtrip import Catalog
+
+
+def autogenerate_findings(engine: sa.Engine, metadata: sa.MetaData, where: str) -> list[Finding]:
+    """Differences Alembic's autogenerate sees between `metadata` and the database (at head)."""
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True, "target_metadata": metadata}
+        )
+        diffs: list[Any] = compare_metadata(context, metadata)
+    return [
+        Finding(
+            "migrations.drift-autogenerate",
+            where,
+            "models and migrations agree (autogenerate)",
+            _describe(diff),
+            "write a migration for the model change, or fix the model",
+        )
+        for diff in diffs
+    ]
+
+
+def _describe(diff: Any) -> str:
+    """Autogenerate's diff tuples, readable: ('add_column', None, 'org', Column(...)) and friends."""
+    if isinstance(diff, list):  # modify_* diffs come grouped
+        return "; ".join(_describe(d) for d in diff)
+    op, *rest = diff
+    parts = [str(getattr(x, "name", x)) for x in rest if x is not None and not isinstance(x, dict)]
+    return f"{op} {' '.join(parts)}".strip()
+
+
+def create_all(engine: sa.Engine, metadata: sa.MetaData) -> None:
+    with engine.begin() as conn:
+        metadata.create_all(conn)
+
+
+def catalog_drift_findings(
+    catalog: Catalog, from_models: Any, from_migrations: Any, where: str
+) -> list[Finding]:
+    """The catalog built by create_all() must equal the one built by upgrade head."""
+    diff = catalog.diff(from_migrations, from_models)
+    if not diff:
+        return []
+    return [
+        Finding(
+            "migrations.drift-catalog",
+            where,
+            "create_all() and upgrade head build the same catalog",
+            f"they differ (- upgrade head, + create_all):\n{diff}",
+            "align the model with the migration: names, expressions, operator classes, triggers",
+        )
+    ]

@@ -1,0 +1,12 @@
+"""A branch head."""
+
+revision = "b3"
+down_revision = "a2"
+
+
+def upgrade() -> None:
+    """Nothing."""
+
+
+def downgrade() -> None:
+    """Nothing."""
