@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from infra import session
 from infra.compose_model import ComposeFiles
 from infra.config import HarnessConfig
-from infra.databases import scratch_database, with_database
+from infra.databases import scratch_database, scratch_engine, with_database
 from infra.endpoints import Endpoints
 from infra.registry import all_checks
 from infra.stack import Stack, StackStatus
@@ -118,6 +119,14 @@ def scratch_database_url(live_stack: LiveStack) -> Iterator[str]:
     admin = live_stack.endpoints.postgres_dsn()
     with scratch_database(admin) as name:
         yield with_database(live_stack.endpoints.postgres_url(), name)
+
+
+@pytest.fixture
+def empty_engine(live_stack: LiveStack) -> Iterator[sa.Engine]:
+    """A SQLAlchemy engine on a fresh empty database of the live stack, dropped afterwards."""
+    endpoints = live_stack.endpoints
+    with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "empty") as engine:
+        yield engine
 
 
 @pytest.hookimpl(wrapper=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+import sqlalchemy as sa
 from psycopg import sql
 
 from infra.errors import HarnessError
@@ -45,3 +46,14 @@ def scratch_database(admin_dsn: str, prefix: str = "scratch") -> Iterator[str]:
         yield name
     finally:
         drop_database(admin_dsn, name)
+
+
+@contextmanager
+def scratch_engine(admin_dsn: str, url: str, prefix: str = "scratch") -> Iterator[sa.Engine]:
+    """An engine (no pool) on a fresh empty database next to `url`'s; both gone on exit."""
+    with scratch_database(admin_dsn, prefix) as name:
+        engine = sa.create_engine(with_database(url, name), poolclass=sa.pool.NullPool)
+        try:
+            yield engine
+        finally:
+            engine.dispose()

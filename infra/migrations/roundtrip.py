@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from alembic.util.exc import CommandError
 
 from infra.findings import Finding
 from infra.migrations.data import Rows, capture_rows, data_findings
@@ -73,36 +74,82 @@ def stepwise_roundtrip(
 
     With `revisions`, the database must already be at the first one's down revision.
     """
-    steps = []
+    steps: list[Step] = []
     history = revisions if revisions is not None else tree.linear_history()
-    probe = Step("start")
-    before, rows_before = _timed_snapshot(engine, catalog, probe)
+    before, rows_before = _timed_snapshot(engine, catalog, Step("start"))
     for rev in history:
         step = Step(rev.id)
-        where = f"revision {rev.id}"
-        step.upgrade_s = run(tree, engine, "upgrade", rev.id)
-        after, rows_after = _timed_snapshot(engine, catalog, step)
-        step.findings += data_findings(rows_before, rows_after, f"{where} (upgrade)")
-        step.downgrade_s = run(tree, engine, "downgrade", rev.down or "base")
-        back, rows_back = _timed_snapshot(engine, catalog, step)
-        step.findings += _diff_finding(
-            "migrations.stepwise-roundtrip",
-            f"{where} (downgrade to {rev.down or 'base'})",
-            "the catalog from before the upgrade",
-            catalog.diff(before, back),
-        )
-        step.findings += data_findings(rows_before, rows_back, f"{where} (downgrade)")
-        step.reupgrade_s = run(tree, engine, "upgrade", rev.id)
-        again, _ = _timed_snapshot(engine, catalog, step)
-        step.findings += _diff_finding(
-            "migrations.reupgrade-identical",
-            f"{where} (upgrade after downgrade)",
-            "the catalog of the first upgrade",
-            catalog.diff(after, again),
-        )
-        if seed is not None:
-            with engine.begin() as conn:
-                seed(conn, rev.id)
-        before, rows_before = _timed_snapshot(engine, catalog, step)
         steps.append(step)
+        try:
+            before, rows_before = _one_step(tree, engine, catalog, rev, step, before, rows_before, seed)
+        except _Stop:
+            break  # the database is no longer in a known state: later steps would only echo this one
     return steps
+
+
+class _Stop(Exception):
+    pass
+
+
+def _attempt(step: Step, check_id: str, where: str, action: Callable[[], float]) -> float:
+    """Run one Alembic command; an exception becomes a finding and stops the walk."""
+    try:
+        return action()
+    except (sa.exc.SQLAlchemyError, CommandError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        step.findings.append(
+            Finding(check_id, where, "the command succeeds", f"{type(exc).__name__}: {first}")
+        )
+        raise _Stop from exc
+
+
+def _one_step(  # noqa: PLR0917 - the walk's state, passed explicitly rather than kept in an object
+    tree: AlembicTree,
+    engine: sa.Engine,
+    catalog: Catalog,
+    rev: Revision,
+    step: Step,
+    before: Any,
+    rows_before: Rows,
+    seed: Seeder | None,
+) -> tuple[Any, Rows]:
+    where, down = f"revision {rev.id}", rev.down or "base"
+    step.upgrade_s = _attempt(
+        step,
+        "migrations.upgrade-from-empty",
+        f"{where} (upgrade)",
+        lambda: run(tree, engine, "upgrade", rev.id),
+    )
+    after, rows_after = _timed_snapshot(engine, catalog, step)
+    step.findings += data_findings(rows_before, rows_after, f"{where} (upgrade)")
+    step.downgrade_s = _attempt(
+        step,
+        "migrations.stepwise-roundtrip",
+        f"{where} (downgrade to {down})",
+        lambda: run(tree, engine, "downgrade", down),
+    )
+    back, rows_back = _timed_snapshot(engine, catalog, step)
+    step.findings += _diff_finding(
+        "migrations.stepwise-roundtrip",
+        f"{where} (downgrade to {down})",
+        "the catalog from before the upgrade",
+        catalog.diff(before, back),
+    )
+    step.findings += data_findings(rows_before, rows_back, f"{where} (downgrade)")
+    step.reupgrade_s = _attempt(
+        step,
+        "migrations.reupgrade-identical",
+        f"{where} (upgrade after downgrade)",
+        lambda: run(tree, engine, "upgrade", rev.id),
+    )
+    again, _ = _timed_snapshot(engine, catalog, step)
+    step.findings += _diff_finding(
+        "migrations.reupgrade-identical",
+        f"{where} (upgrade after downgrade)",
+        "the catalog of the first upgrade",
+        catalog.diff(after, again),
+    )
+    if seed is not None:
+        with engine.begin() as conn:
+            seed(conn, rev.id)
+    return _timed_snapshot(engine, catalog, step)

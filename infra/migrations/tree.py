@@ -7,8 +7,6 @@ schema's env.py honours, so the harness decides which database is migrated.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,15 +68,6 @@ class AlembicTree:
                 raise HarnessError(f"revision {rev.revision} merges {down}: the stepwise check needs a line")
             ordered.append(Revision(rev.revision, down, (rev.doc or "").strip()))
         return list(reversed(ordered))
-
-
-@contextmanager
-def engine_for(url: str) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def run(tree: AlembicTree, engine: sa.Engine, action: str, target: str) -> float:

@@ -1,0 +1,115 @@
+"""The Alembic history under test: shape, upgrade from empty, reversibility, drift, data, time."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from checks.migrations.orgs import ORGS, seeder
+from infra.databases import scratch_engine
+from infra.findings import only, render_all
+from infra.migrations import drift
+from infra.migrations.checks import (
+    PgCatalog,
+    migration_time_findings,
+    single_head_findings,
+    upgrade_from_empty,
+)
+from infra.migrations.roundtrip import stepwise_roundtrip
+from infra.pgcatalog import snapshot
+
+SEED_MIGRATION_BUDGET_S = 10.0
+pytestmark = [pytest.mark.migrations]
+
+
+@pytest.mark.check("migrations.single-head")
+def test_single_head(alembic_tree):
+    """Two heads mean an unmerged branch: `upgrade head` would be ambiguous."""
+    findings = single_head_findings(alembic_tree)
+    assert not findings, render_all(findings)
+
+
+@pytest.mark.infra
+@pytest.mark.check("migrations.upgrade-from-empty")
+def test_upgrade_from_empty(alembic_tree, empty_engine):
+    """Every new environment starts from an empty database."""
+    findings, _ = upgrade_from_empty(alembic_tree, empty_engine)
+    assert not findings, render_all(findings)
+
+
+@pytest.mark.infra
+@pytest.mark.budget
+@pytest.mark.check("budget.migration-time")
+def test_upgrade_head_within_seed_budget(alembic_tree, empty_engine):
+    """The seed promises migrations in under 10 s on an empty database."""
+    findings, seconds = upgrade_from_empty(alembic_tree, empty_engine)
+    assert not findings, render_all(findings)
+    timing = migration_time_findings(seconds, SEED_MIGRATION_BUDGET_S, f"alembic tree {alembic_tree.ini}")
+    assert not timing, render_all(timing)
+
+
+@pytest.fixture
+def roundtrip_findings(alembic_tree, empty_engine):
+    steps = stepwise_roundtrip(alembic_tree, empty_engine, PgCatalog())
+    return [f for step in steps for f in step.findings]
+
+
+@pytest.mark.infra
+@pytest.mark.check("migrations.stepwise-roundtrip")
+def test_each_downgrade_restores_the_catalog(roundtrip_findings):
+    """A downgrade that does `pass` or forgets an index raises nothing; the catalog diff sees it."""
+    findings = only(roundtrip_findings, "migrations.stepwise-roundtrip")
+    assert not findings, render_all(findings)
+
+
+@pytest.mark.infra
+@pytest.mark.check("migrations.reupgrade-identical")
+def test_upgrade_after_downgrade_is_identical(roundtrip_findings):
+    """Roll back, roll forward: the schema must land where it was."""
+    findings = only(roundtrip_findings, "migrations.reupgrade-identical")
+    assert not findings, render_all(findings)
+
+
+@pytest.mark.infra
+@pytest.mark.slow
+@pytest.mark.check("migrations.data-survives")
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(orgs=ORGS)
+def test_generated_orgs_survive_every_step(alembic_tree, live_stack, orgs):
+    """Orgs inserted after each revision are unchanged by the following steps' upgrades and downgrades."""
+    endpoints = live_stack.endpoints
+    with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "survive") as engine:
+        steps = stepwise_roundtrip(alembic_tree, engine, PgCatalog(), seed=seeder(orgs))
+    findings = only([f for s in steps for f in s.findings], "migrations.data-survives")
+    assert not findings, render_all(findings)
+
+
+@pytest.mark.infra
+@pytest.mark.check("migrations.drift-autogenerate")
+def test_models_match_migrations_autogenerate(alembic_tree, empty_engine, target_metadata):
+    """A model change without a migration passes tests built with create_all() and fails in production."""
+    findings, _ = upgrade_from_empty(alembic_tree, empty_engine)
+    assert not findings, render_all(findings)
+    drifted = drift.autogenerate_findings(empty_engine, target_metadata, f"alembic tree {alembic_tree.ini}")
+    assert not drifted, render_all(drifted)
+
+
+@pytest.mark.infra
+@pytest.mark.check("migrations.drift-catalog")
+def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metadata):
+    """create_all() and upgrade head must build the same catalog, names, expressions and triggers included."""
+    endpoints = live_stack.endpoints
+    snaps = []
+    for build in ("models", "migrations"):
+        with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), f"drift_{build}") as engine:
+            if build == "models":
+                drift.create_all(engine, target_metadata)
+            else:
+                findings, _ = upgrade_from_empty(alembic_tree, engine)
+                assert not findings, render_all(findings)
+            with engine.connect() as conn:
+                snaps.append(snapshot(conn))
+    findings = drift.catalog_drift_findings(
+        PgCatalog(), snaps[0], snaps[1], f"alembic tree {alembic_tree.ini}"
+    )
+    assert not findings, render_all(findings)

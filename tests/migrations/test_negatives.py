@@ -1,0 +1,151 @@
+"""Negative cases for the migration checks: one small Alembic tree per way a history goes wrong
+(tests/migrations/examples/<scenario>/), each making its check fail for real on a live database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from infra.databases import scratch_engine
+from infra.findings import only
+from infra.migrations import drift
+from infra.migrations.checks import (
+    PgCatalog,
+    load_metadata,
+    migration_time_findings,
+    single_head_findings,
+    upgrade_from_empty,
+)
+from infra.migrations.roundtrip import stepwise_roundtrip
+from infra.migrations.tree import AlembicTree
+from infra.pgcatalog import snapshot
+
+EXAMPLES = Path(__file__).parent / "examples"
+pytestmark = [pytest.mark.migrations, pytest.mark.infra]
+
+
+def tree(name: str) -> AlembicTree:
+    return AlembicTree(EXAMPLES / name / "alembic.ini")
+
+
+def models(name: str) -> sa.MetaData:
+    return load_metadata(f"{EXAMPLES / name / 'models.py'}:metadata")
+
+
+def roundtrip(name: str, engine: sa.Engine, seed=None):
+    return [
+        f for step in stepwise_roundtrip(tree(name), engine, PgCatalog(), seed=seed) for f in step.findings
+    ]
+
+
+def seed_orgs(conn: sa.Connection, revision: str) -> None:
+    conn.execute(
+        sa.text("INSERT INTO org (name, slug) VALUES ('Acme', :s), ('Globex', :t)"),
+        {"s": f"acme-{revision}", "t": f"globex-{revision}"},
+    )
+
+
+def test_valid_tree_passes_every_check(empty_engine):
+    """The control: the scenarios differ from this tree by one defect each."""
+    assert single_head_findings(tree("valid")) == []
+    assert roundtrip("valid", empty_engine, seed=seed_orgs) == []
+    assert drift.autogenerate_findings(empty_engine, models("valid"), "valid") == []
+
+
+@pytest.mark.negative("migrations.single-head")
+def test_two_heads():
+    findings = single_head_findings(tree("two-heads"))
+    assert [f.found for f in findings] == ["2 heads: b3, c3"]
+    assert "alembic merge heads" in findings[0].hint
+
+
+@pytest.mark.negative("migrations.upgrade-from-empty")
+def test_upgrade_that_fails(empty_engine):
+    findings, _ = upgrade_from_empty(tree("upgrade-fails"), empty_engine)
+    assert len(findings) == 1
+    assert (
+        "DuplicateColumn" in findings[0].found
+        and 'column "name" of relation "org" already exists' in findings[0].found
+    )
+
+
+@pytest.mark.negative("migrations.stepwise-roundtrip")
+def test_downgrade_that_does_pass(empty_engine):
+    """pytest-alembic's round trip passes this tree: nothing raises. The catalog diff does not."""
+    findings = only(roundtrip("downgrade-pass", empty_engine), "migrations.stepwise-roundtrip")
+    assert [f.where for f in findings] == ["revision a2 (downgrade to a1)"]
+    for leftover in (
+        "column public.org.note",
+        "constraint public.org.ck_org_note_length",
+        "index public.ix_org_name",
+    ):
+        assert f"+ {leftover}" in findings[0].found
+
+
+@pytest.mark.negative("migrations.stepwise-roundtrip")
+def test_downgrade_that_forgets_an_index(empty_engine):
+    findings = only(roundtrip("downgrade-forgets-constraint", empty_engine), "migrations.stepwise-roundtrip")
+    assert len(findings) == 1
+    assert findings[0].found.splitlines()[1:] == [
+        "+ index public.ix_org_name: CREATE INDEX ix_org_name ON public.org USING btree (name)"
+    ]
+
+
+@pytest.mark.negative("migrations.reupgrade-identical")
+def test_upgrade_that_differs_each_time(empty_engine):
+    findings = only(roundtrip("nondeterministic", empty_engine), "migrations.reupgrade-identical")
+    assert [f.where for f in findings] == ["revision a2 (upgrade after downgrade)"]
+    assert "~ index public.ix_org_name" in findings[0].found and "comment: built" in findings[0].found
+
+
+@pytest.mark.negative("migrations.data-survives")
+def test_upgrade_that_rewrites_rows(empty_engine):
+    findings = only(roundtrip("data-loss", empty_engine, seed=seed_orgs), "migrations.data-survives")
+    assert findings, "uppercasing every name must be caught"
+    assert findings[0].where == "revision a2 (upgrade), table org"
+    assert "2 row(s) unchanged" in findings[0].expected
+    assert json.loads(findings[0].found.split("e.g. ", 1)[1])["name"] in ("Acme", "Globex")
+
+
+@pytest.mark.negative("migrations.drift-autogenerate")
+def test_model_column_type_drift(empty_engine):
+    upgrade_from_empty(tree("drifted-column"), empty_engine)
+    findings = drift.autogenerate_findings(empty_engine, models("drifted-column"), "drifted-column")
+    assert [f.check_id for f in findings] == ["migrations.drift-autogenerate"]
+    assert "modify_type" in findings[0].found and "note" in findings[0].found
+
+
+def catalog_drift(name: str, live_stack) -> list:
+    endpoints = live_stack.endpoints
+    snaps = []
+    for build in ("models", "migrations"):
+        with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "neg_drift") as engine:
+            if build == "models":
+                drift.create_all(engine, models(name))
+            else:
+                upgrade_from_empty(tree(name), engine)
+            with engine.connect() as conn:
+                snaps.append(snapshot(conn))
+    return drift.catalog_drift_findings(PgCatalog(), snaps[0], snaps[1], name)
+
+
+@pytest.mark.negative("migrations.drift-catalog")
+def test_check_constraint_drift_that_autogenerate_misses(empty_engine, live_stack):
+    """Autogenerate does not compare check expressions; the catalogs do."""
+    upgrade_from_empty(tree("drifted-check"), empty_engine)
+    assert drift.autogenerate_findings(empty_engine, models("drifted-check"), "drifted-check") == []
+    findings = catalog_drift("drifted-check", live_stack)
+    assert len(findings) == 1
+    assert "~ constraint public.org.ck_org_note_length" in findings[0].found
+    assert "<= 200" in findings[0].found and "<= 300" in findings[0].found
+
+
+@pytest.mark.negative("budget.migration-time")
+def test_slow_migration_breaks_a_budget(empty_engine):
+    findings, seconds = upgrade_from_empty(tree("slow"), empty_engine)
+    assert findings == [] and seconds >= 0.3  # the tree sleeps 0.3 s in a2
+    over = migration_time_findings(seconds, budget_s=0.2, where="slow")
+    assert [f.check_id for f in over] == ["budget.migration-time"]
