@@ -38,6 +38,14 @@ def _marker_ids(node: ast.AST, marker: str) -> list[str]:
     return ids
 
 
+def _node_name(node: ast.stmt) -> str | None:
+    if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name.startswith(("test", "Test")):
+        return node.name
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    return None
+
+
 def scan_coverage(root: Path = REPO_ROOT) -> Coverage:
     """Read the markers statically (no pytest import): test functions and classes in checks/ and tests/."""
     coverage = Coverage()
@@ -47,12 +55,11 @@ def scan_coverage(root: Path = REPO_ROOT) -> Coverage:
     ):
         for path in sorted((root / folder).rglob("test_*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-            for node in tree.body:
-                if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name.startswith(
-                    ("test", "Test")
-                ):
+            for node in tree.body:  # tests, and module-level parameter lists (pytest.param(..., marks=...))
+                name = _node_name(node)
+                if name:
                     for check_id in _marker_ids(node, marker):
-                        target[check_id].append(f"{path.relative_to(root)}::{node.name}")
+                        target[check_id].append(f"{path.relative_to(root)}::{name}")
     return coverage
 
 
