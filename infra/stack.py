@@ -282,7 +282,8 @@ class Stack:
             ]
             logs = container.logs(tail=log_lines).decode(errors="replace").rstrip()
             parts.append(
-                f"--- {name}: {container.status}, health {health.get('Status', 'n/a')}\n"
+                f"--- {name}: {container.status}, health {health.get('Status', 'n/a')}, "
+                f"restarts {container.attrs.get('RestartCount', 0)}\n"
                 f"  health-check log:\n"
                 + ("\n".join(checks) or "    (none)")
                 + f"\n  last {log_lines} log lines:\n"
