@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from infra import cli_checks, cli_stack
+from infra import cli_checks, cli_schema, cli_stack
 from infra.errors import HarnessError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -22,6 +22,17 @@ def _files(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--env-file", help="env file (default: env ORDERFLOW_ENV_FILE, else .env, else .env.example)"
     )
+
+
+def _schema_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--alembic-ini", help="alembic.ini (default: env ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini)"
+    )
+    parser.add_argument("--database-url", help="PostgreSQL server to use (default: the dev stack from .env)")
+    parser.add_argument("--env-file", help="the dev stack's env file (default .env)")
+    parser.add_argument("--report", help="write the JSON report here")
+    parser.add_argument("--markdown", help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--json", action="store_true", help="print the JSON report on stdout")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--volumes", action="store_true", help="remove its volumes too (loses the data)")
 
     add("prune-test-stacks", cli_stack.cmd_prune, "remove orderflow-test-* stacks left by killed runs")
+
+    roundtrip = add(
+        "roundtrip",
+        cli_schema.cmd_roundtrip,
+        "pre-merge: new revisions since a git ref must round-trip to an identical catalog",
+    )
+    roundtrip.add_argument("--base", required=True, help="git ref of the target branch, e.g. origin/main")
+    _schema_options(roundtrip)
 
     checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
     checks.add_argument("--json", action="store_true")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from checks.migrations.orgs import ORGS, seeder
 from infra.databases import scratch_engine
 from infra.findings import only, render_all
-from infra.migrations import drift
+from infra.migrations import drift, history
 from infra.migrations.checks import (
     PgCatalog,
     migration_time_findings,
@@ -111,5 +114,18 @@ def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metada
                 snaps.append(snapshot(conn))
     findings = drift.catalog_drift_findings(
         PgCatalog(), snaps[0], snaps[1], f"alembic tree {alembic_tree.ini}"
+    )
+    assert not findings, render_all(findings)
+
+
+@pytest.mark.check("migrations.history-unchanged")
+def test_merged_revisions_unchanged(alembic_tree):
+    """Revisions at ORDERFLOW_BASE_REF (default HEAD) must be untouched in the working tree: databases
+    that ran a revision never run it again, so an edit forks the schema silently."""
+    ref = os.environ.get("ORDERFLOW_BASE_REF", "HEAD")
+    versions = Path(alembic_tree.script().versions)
+    repo = history.repo_root(versions)
+    findings = history.rewritten_findings(
+        history.revisions_at(repo, ref, versions), history.revisions_in(versions), ref
     )
     assert not findings, render_all(findings)

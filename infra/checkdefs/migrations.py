@@ -48,6 +48,12 @@ CHECKS = (
         "A migration that rewrites or drops tenants' data passes every schema check.",
     ),
     Check(
+        "migrations.history-unchanged",
+        "migrations",
+        "revisions merged at the base ref are not edited or deleted",
+        "Databases that already ran a revision never run it again: editing it forks the schema silently.",
+    ),
+    Check(
         "budget.migration-time",
         "budgets",
         "upgrade head on an empty database within the seed's 10 s",

@@ -1,0 +1,96 @@
+"""CLI commands about the schema: the pre-merge round trip and the nightly convention audit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from infra.config import REPO_ROOT, HarnessConfig
+from infra.databases import scratch_engine
+from infra.envfile import read_env_file
+from infra.errors import HarnessError
+from infra.migrations import premerge
+from infra.migrations.tree import AlembicTree
+from infra.progress import Progress
+from infra.registry import all_checks
+from infra.report import Report, Result, markdown_summary
+
+ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
+
+
+def alembic_tree(args: argparse.Namespace) -> AlembicTree:
+    return AlembicTree(
+        Path(args.alembic_ini or os.environ.get(ALEMBIC_INI_VAR) or REPO_ROOT / "schema/alembic.ini")
+    )
+
+
+def database_urls(args: argparse.Namespace) -> tuple[str, str]:
+    """(libpq URL for admin work, SQLAlchemy URL) from --database-url, else the dev stack's .env."""
+    if args.database_url:
+        dsn = args.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        return dsn, dsn.replace("postgresql://", "postgresql+psycopg://", 1)
+    config = HarnessConfig.resolve(None, args.env_file)
+    if config.env_is_template:
+        raise HarnessError(
+            "no database given and no .env for the dev stack",
+            "pass --database-url, or start the stack with `python -m infra up`",
+        )
+    env = read_env_file(config.env_file)
+    missing = [
+        k for k in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "POSTGRES_PORT") if not env.get(k)
+    ]
+    if missing:
+        raise HarnessError(
+            f"{', '.join(missing)} missing in {config.env_file}", "set them, or pass --database-url"
+        )
+    user, password = quote(env["POSTGRES_USER"], safe=""), quote(env["POSTGRES_PASSWORD"], safe="")
+    dsn = f"postgresql://{user}:{password}@127.0.0.1:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}"
+    return dsn, dsn.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def write_outputs(report: Report, args: argparse.Namespace, secrets: list[str]) -> None:
+    doc = report.to_dict(secrets)
+    text = json.dumps(doc, indent=2)
+    if args.report:
+        Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.report).write_text(text + "\n", encoding="utf-8")
+    summary = markdown_summary(doc, explain={c.id: c.why for c in all_checks().values()})
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(summary, encoding="utf-8")
+    print(text if args.json else summary.rstrip())
+
+
+def cmd_roundtrip(args: argparse.Namespace) -> int:
+    """Upgrade from the base ref's head through the branch's new revisions, down again, compare."""
+    progress = Progress()
+    tree = alembic_tree(args)
+    result = premerge.plan(tree, args.base)
+    report = Report("roundtrip")
+    dsn, url = database_urls(args) if not result.findings and result.new else ("", "")
+    if dsn:
+        with (
+            progress.step(f"round trip of {len(result.new)} new revision(s) on a throwaway database"),
+            scratch_engine(dsn, url, "roundtrip") as engine,
+        ):
+            premerge.execute(tree, engine, result, progress)
+    for check_id in premerge.CHECK_IDS:
+        report.add_findings(check_id, result.findings)
+    if result.note:
+        report.add(Result("migrations.stepwise-roundtrip", "passed", result.note))
+    report.data.update(
+        {
+            "base_ref": result.base_ref,
+            "base_head": result.base_head,
+            "head": result.head,
+            "database": url.split("@")[-1] if url else None,
+            "revisions": [vars(t) for t in result.new],
+            "diff": result.diff or None,
+        }
+    )
+    secrets = [p for p in (dsn.split(":")[2].split("@")[0],) if p] if dsn else []
+    write_outputs(report.finish(), args, secrets)
+    return 0 if report.status == "passed" else 1
