@@ -20,8 +20,9 @@ def create_database(admin_dsn: str, prefix: str = "scratch") -> str:
         with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=10) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
     except psycopg.OperationalError as exc:
+        reason = " ".join(str(exc).split())  # libpq's message spans lines; ours is one
         raise HarnessError(
-            f"cannot connect to PostgreSQL to create a scratch database: {str(exc).strip()}",
+            f"cannot connect to PostgreSQL to create a scratch database: {reason}",
             "is the stack up? run `python -m infra status`",
         ) from None
     return name
