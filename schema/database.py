@@ -14,8 +14,10 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import URL, Connection, Engine, create_engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from schema.errors import translate_integrity_error
 
 DRIVER = "postgresql+psycopg"
 _POSTGRES = ("postgresql", "postgres", DRIVER)
@@ -127,6 +129,7 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls back when it raises.
 
     It connects on entry, so an unreachable database raises DatabaseUnavailable before the block runs.
+    Known constraint violations come out as domain errors (SlugTaken), chained to the IntegrityError.
     """
     with factory() as session:
         try:
@@ -136,6 +139,12 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            translated = translate_integrity_error(exc)
+            if translated is None:
+                raise
+            raise translated from exc
         except BaseException:
             session.rollback()
             raise

@@ -40,3 +40,12 @@ def check_slug(value: object) -> str:
     if not is_valid_slug(value):
         raise InvalidSlug(value)
     return value
+
+
+class SlugTaken(ValueError):
+    """Another org already has this slug (unique constraint uq_org_slug); the message names it."""
+
+    def __init__(self, slug: str | None) -> None:
+        self.slug = slug
+        shown = repr(slug) if slug is not None else "(not reported)"
+        super().__init__(f"org slug {shown} is already taken (unique constraint uq_org_slug)")

@@ -68,14 +68,14 @@ def run_on_own_connection() -> None:
         engine.dispose()
 
 
+# Logging is set up from alembic.ini only when run from the alembic CLI (cmd_opts set): a program
+# calling alembic's command API (the harness, a test run) keeps its own logging configuration.
+if config.config_file_name is not None and config.cmd_opts is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
 if context.is_offline_mode():
-    if config.config_file_name is not None:
-        fileConfig(config.config_file_name, disable_existing_loggers=False)
     run_offline()
 elif (external := config.attributes.get("connection")) is not None:
-    # The caller owns the process: its logging configuration is left alone.
     run_online(external)
 else:
-    if config.config_file_name is not None:
-        fileConfig(config.config_file_name, disable_existing_loggers=False)
     run_on_own_connection()
