@@ -100,3 +100,9 @@ def test_no_docker_sock(compose_findings):
 def test_graceful_stop(compose_findings):
     """Services must get time to stop cleanly, PostgreSQL with its fast shutdown."""
     assert_clean(compose_findings, "compose.graceful-stop")
+
+
+@pytest.mark.check("compose.no-host-namespaces")
+def test_no_host_namespaces(compose_findings):
+    """On the host network, port publishing (and so the loopback rule) no longer applies."""
+    assert_clean(compose_findings, "compose.no-host-namespaces")

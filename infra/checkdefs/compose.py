@@ -18,7 +18,7 @@ CHECKS = (
     Check(
         "compose.image-pinned",
         "compose",
-        "every image is pinned (x.y.z tag, release tag or digest)",
+        "every image is pinned (a full x.y.z tag, a RELEASE.<date> tag, or a digest)",
         "A floating tag changes under you: CI and developers end up running different servers.",
     ),
     Check(
@@ -54,7 +54,7 @@ CHECKS = (
     Check(
         "compose.no-default-secrets",
         "compose",
-        "no default or literal secret in the file",
+        "no default or literal credential in the file (environment, command line, health check)",
         "A default password lives in every clone and every stack started from it.",
     ),
     Check(
@@ -82,9 +82,16 @@ CHECKS = (
         "The socket gives the container full control of the host's engine.",
     ),
     Check(
+        "compose.no-host-namespaces",
+        "compose",
+        "no `network_mode: host` (nor host pid/ipc/uts/userns)",
+        "On the host network a service listens on every host interface and port publishing, so the "
+        "loopback rule, no longer applies; host pid/ipc expose the host's processes.",
+    ),
+    Check(
         "compose.graceful-stop",
         "compose",
-        "stop_grace_period set; PostgreSQL stops with SIGINT",
-        "A service killed after the default 10 s loses in-flight work; PostgreSQL then runs recovery.",
+        "stop_grace_period set; PostgreSQL stops with SIGINT, others with SIGTERM",
+        "A service killed after the default 10 s loses unsynced writes; PostgreSQL then runs crash recovery.",
     ),
 )

@@ -1,13 +1,17 @@
 """Static rules for a Compose file: each a plain function over the raw files and the normalized model.
 
-`audit_compose` reads the files (raw YAML, and `docker compose config` for the model; no engine
-needed) and runs every rule.
+`audit_compose` does the I/O: it reads each file's raw YAML (to see `${VAR:-default}` and literals)
+and the configuration `docker compose config` resolves (Compose CLI only, no engine), then runs
+every rule. Rules are pure: `(raw files, model) -> findings`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,6 +19,7 @@ from infra.compose_model import ComposeFiles, load_model
 from infra.compose_rules.common import RawFile, Rule
 from infra.compose_rules.exposure import (
     rule_no_docker_sock,
+    rule_no_host_namespaces,
     rule_no_privileged,
     rule_ports_from_env,
     rule_ports_loopback,
@@ -34,6 +39,9 @@ from infra.compose_rules.layout import (
 from infra.compose_rules.secrets import rule_no_default_secrets, rule_secrets_required
 from infra.errors import HarnessError
 from infra.findings import Finding
+from infra.masking import mask, secret_values
+
+__all__ = ["RULES", "audit_compose", "read_raw"]
 
 RULES: tuple[Rule, ...] = (
     rule_name_set,
@@ -49,31 +57,67 @@ RULES: tuple[Rule, ...] = (
     rule_named_volumes,
     rule_no_privileged,
     rule_no_docker_sock,
+    rule_no_host_namespaces,
     rule_graceful_stop,
 )
 
 
+class _ComposeLoader(yaml.SafeLoader):
+    """Safe YAML plus Compose's merge tags (`!reset`, `!override`), read as their plain value."""
+
+
+def _plain(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) and node.value else None
+
+
+for _tag in ("!reset", "!override"):
+    _ComposeLoader.add_constructor(_tag, _plain)
+
+
 def read_raw(files: ComposeFiles) -> list[RawFile]:
+    """Each compose file as written; errors name the file (and line) in one line."""
     raw = []
     for path in files.files:
-        text = path.read_text(encoding="utf-8")
         try:
-            doc = yaml.safe_load(text) or {}
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise HarnessError(
+                f"cannot read compose file {path}: {exc.__class__.__name__}",
+                "pass an existing UTF-8 file with --compose-file",
+            ) from None
+        try:
+            doc = yaml.load(text, Loader=_ComposeLoader)  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{path}:{mark.line + 1}" if mark else str(path)
+            problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
             raise HarnessError(
-                f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})",
-                "fix the file, then run `docker compose config`",
+                f"{where}: not valid YAML ({problem})", "fix the file, then run `docker compose config`"
             ) from None
         if not isinstance(doc, dict):
-            raise HarnessError(f"{path}: a compose file is a mapping, found {type(doc).__name__}")
+            raise HarnessError(
+                f"{path}: a compose file is a mapping, found {type(doc).__name__}",
+                "start it with `name:` and `services:`",
+            )
         raw.append(RawFile(path, text, doc))
     return raw
 
 
 def audit_compose(files: ComposeFiles, env: Mapping[str, str] | None = None) -> list[Finding]:
-    """Every rule over `files`; `env` resolves the variables (the values are never reported)."""
+    """Every rule over `files`; `env` resolves the variables. Secret values of `env` are masked in
+    the findings, whichever rule would have quoted them."""
     raw = read_raw(files)
     model = load_model(files, env={**os.environ, **env} if env is not None else None)
-    return [finding for rule in RULES for finding in rule(raw, model)]
+    hidden = secret_values(env or {})
+    return [
+        dataclasses.replace(
+            f,
+            **{k: mask(getattr(f, k), hidden) for k in ("where", "expected", "found", "hint")},
+        )
+        for rule in RULES
+        for f in rule(raw, model)
+    ]

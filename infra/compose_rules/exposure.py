@@ -10,8 +10,9 @@ from infra.compose_model import ComposeModel
 from infra.compose_rules.common import RawFile, finding
 from infra.findings import Finding
 
-LOOPBACK = {"127.0.0.1", "::1"}
-DOCKER_SOCKETS = {"/var/run/docker.sock", "/run/docker.sock"}
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+HOST_NAMESPACE_KEYS = ("network_mode", "pid", "ipc", "userns_mode", "uts")
 
 
 def rule_ports_loopback(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
@@ -50,7 +51,9 @@ def raw_port_host_part(entry: Any) -> str:
 
 
 def rule_ports_from_env(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Fixed host ports collide with whatever else runs; from the env, each stack picks its own."""
+    """Fixed host ports collide with whatever else runs (a second stack, a local server); from the
+    env, each stack, and the harness's isolated test stack, picks its own. Read from the raw file:
+    the normalized model has already replaced the variable with its value."""
     findings = []
     for r in raw:
         for name, service in r.services().items():
@@ -62,8 +65,8 @@ def rule_ports_from_env(raw: list[RawFile], model: ComposeModel) -> list[Finding
                             "compose.ports-from-env",
                             f"service {name} in {r.path.name}",
                             "host port from a ${VARIABLE}",
-                            f"{entry!r}",
-                            "use ${SERVICE_PORT:?...}",
+                            f"ports entry {entry!r}" + ("" if host else " (no host port: Docker picks one)"),
+                            "write e.g. 127.0.0.1:${REDIS_PORT:?set REDIS_PORT}:6379",
                         )
                     )
     return findings
@@ -84,16 +87,44 @@ def rule_no_privileged(raw: list[RawFile], model: ComposeModel) -> list[Finding]
     ]
 
 
+def exposes_docker_socket(source: str) -> bool:
+    """Whether a bind mount of host path `source` puts the Docker socket in the container (the
+    socket itself, or a folder holding it: /var/run, /run, /var, /)."""
+    path = "/" + source.strip("/")
+    return any(sock == path or sock.startswith(path.rstrip("/") + "/") for sock in DOCKER_SOCKETS)
+
+
 def rule_no_docker_sock(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Mounting the Docker socket hands the container full control of the host's engine."""
+    """Mounting the Docker socket hands the container full control of the host's engine: root on
+    the host for anyone who gets into the container."""
     return [
         finding(
             "compose.no-docker-sock",
             f"service {s.name}",
             "no Docker socket mounted",
-            f"{m.source} mounted at {m.target}",
+            f"host {m.source} mounted at {m.target}",
+            "remove the mount; nothing in a dev data stack needs the engine",
         )
         for s in model.services.values()
         for m in s.mounts
-        if m.source in DOCKER_SOCKETS
+        if m.type == "bind" and exposes_docker_socket(m.source)
+    ]
+
+
+def rule_no_host_namespaces(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """`network_mode: host` skips port publishing altogether: the server listens on every host
+    interface and the loopback rule has nothing to check. `pid`/`ipc`/`uts`/`userns_mode: host`
+    let the container see or signal the host's processes."""
+    return [
+        finding(
+            "compose.no-host-namespaces",
+            f"service {name} in {r.path.name}",
+            f"no `{key}: host`",
+            f"{key}: {service[key]}",
+            "remove it; publish ports on 127.0.0.1 instead",
+        )
+        for r in raw
+        for name, service in r.services().items()
+        for key in HOST_NAMESPACE_KEYS
+        if str(service.get(key, "")).strip() == "host"
     ]

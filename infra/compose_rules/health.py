@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
-from infra.compose_model import ComposeModel
-from infra.compose_rules.common import RawFile, finding
+from infra.compose_model import ComposeModel, HealthCheck
+from infra.compose_rules.common import RawFile, finding, kind_of
 from infra.findings import Finding
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_PG_PROBE = re.compile(r"\b(pg_isready|psql)\b")
+_PG_HOST = re.compile(r"(?<!\S)(?:-h\s*|--host[=\s]\s*)(['\"]?)([^\s'\"]+)\1")
+_REDIS_PROBE = re.compile(r"\b(redis-cli|valkey-cli)\b")
+# The reply compared with PONG: `| grep [-qx] PONG`, `= PONG`, `== "PONG"`, `"PONG" =`.
+_PONG_COMPARED = re.compile(r"\|\s*grep\b[^|;&]*\bPONG\b|==?\s*['\"]?PONG\b|\bPONG['\"]?\s*==?")
 
 
 def rule_healthcheck_present(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a health check `up --wait` and dependents cannot tell started from ready."""
+    """Without a health check, `up --wait` and `depends_on: service_healthy` cannot tell started from
+    ready. It must be in the compose file: an image's own HEALTHCHECK changes with the image."""
     return [
         finding(
             "compose.healthcheck-present",
             f"service {s.name}",
             "an enabled health check",
-            "disabled" if s.healthcheck else "none",
+            "healthcheck disabled (`disable: true` or test NONE)" if s.healthcheck else "no healthcheck",
             "add a `healthcheck:` that probes the service itself",
         )
         for s in model.services.values()
@@ -24,60 +34,83 @@ def rule_healthcheck_present(raw: list[RawFile], model: ComposeModel) -> list[Fi
     ]
 
 
+def _raw_healthcheck(raw: list[RawFile], service: str) -> Mapping[str, Any]:
+    """The service's `healthcheck:` keys as written, later files overriding earlier ones."""
+    merged: dict[str, Any] = {}
+    for r in raw:
+        hc = r.services().get(service, {}).get("healthcheck")
+        if isinstance(hc, Mapping):
+            merged.update(hc)
+    return merged
+
+
+def wellformed_problems(hc: HealthCheck, written: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(expected, found) for each way `hc` is malformed; `written` is its raw mapping, for exact values."""
+    problems = []
+    if not hc.test or hc.test[0] not in ("CMD", "CMD-SHELL"):
+        problems.append(("test in CMD or CMD-SHELL form", f"test {list(hc.test)!r}"))
+    if hc.timeout_s >= hc.interval_s:
+        timeout, interval = (written.get(k, "30s (default)") for k in ("timeout", "interval"))
+        problems.append(("timeout < interval", f"timeout {timeout}, interval {interval}"))
+    if hc.start_period_s <= 0:
+        found = f"start_period: {written['start_period']}" if "start_period" in written else "no start_period"
+        problems.append(("start_period set explicitly (> 0)", found))
+    if hc.retries < 1:
+        problems.append(("retries >= 1", f"retries: {hc.retries}"))
+    return problems
+
+
 def rule_healthcheck_wellformed(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A check that times out after its interval overlaps itself; without start_period, a slow first
-    start counts as failures and the container is marked unhealthy while it initialises."""
-    findings = []
-    for s in model.services.values():
-        hc = s.healthcheck
-        if hc is None or hc.disabled:
-            continue
-        where = f"service {s.name}"
-        if not hc.test or hc.test[0] not in ("CMD", "CMD-SHELL"):
-            findings.append(
-                finding(
-                    "compose.healthcheck-wellformed",
-                    where,
-                    "test in CMD or CMD-SHELL form",
-                    repr(list(hc.test)),
-                )
-            )
-        if hc.timeout_s >= hc.interval_s:
-            findings.append(
-                finding(
-                    "compose.healthcheck-wellformed",
-                    where,
-                    "timeout < interval",
-                    f"timeout {hc.timeout_s:g}s, interval {hc.interval_s:g}s",
-                )
-            )
-        if hc.start_period_s <= 0:
-            findings.append(
-                finding("compose.healthcheck-wellformed", where, "start_period set (> 0)", "0s or unset")
-            )
-        if hc.retries < 1:
-            findings.append(finding("compose.healthcheck-wellformed", where, "retries >= 1", str(hc.retries)))
-    return findings
+    """A probe that may run longer than its interval overlaps the next one; without a start_period a
+    slow first start (initdb, loading a dataset) counts as failures and the container turns unhealthy
+    while it is still initialising; zero retries mean one slow probe is fatal."""
+    return [
+        finding("compose.healthcheck-wellformed", f"service {s.name}", expected, found)
+        for s in model.services.values()
+        if s.healthcheck is not None and not s.healthcheck.disabled
+        for expected, found in wellformed_problems(s.healthcheck, _raw_healthcheck(raw, s.name))
+    ]
 
 
-def _early_pass_problem(test: str) -> str | None:
-    if "pg_isready" in test:
-        host = re.search(r"(?:-h|--host)[ =]\s*(\S+)", test)
-        if host is None or host.group(1).strip("'\"").startswith("/"):
+def early_pass_problem(test: tuple[str, ...], kind: str | None) -> str | None:
+    """Why the health check `test` could pass before the server is ready, or None.
+
+    PostgreSQL: while the entrypoint runs initdb and the init scripts, its temporary server listens
+    on the unix socket only (`listen_addresses=''`), so `pg_isready`/`psql` must go over TCP on
+    loopback (`-h 127.0.0.1`); a socket probe passes during initialisation.
+    Redis: `redis-cli` exits 0 on error replies (NOAUTH, LOADING, ...), so its exit status means
+    nothing; the reply must be compared with PONG in a shell (`| grep -qx PONG`). CMD form has no
+    shell, so a Redis probe there cannot compare anything.
+    `kind` ("postgres", "redis", or None) requires such a probe for that server's images.
+    """
+    form, command = (test[0], " ".join(test[1:])) if test else ("", "")
+    pg = _PG_PROBE.search(command)
+    if pg:
+        host = _PG_HOST.search(command)
+        if host is None:
+            return f"{pg.group(1)} without -h: it probes the unix socket, which the initdb-time server serves"
+        if host.group(2) not in LOOPBACK_HOSTS:
+            return f"{pg.group(1)} -h {host.group(2)}: not TCP on loopback (use -h 127.0.0.1)"
+    elif kind == "postgres":
+        return "a PostgreSQL image whose check runs neither pg_isready nor psql"
+    redis = _REDIS_PROBE.search(command)
+    if redis:
+        if form != "CMD-SHELL" or not _PONG_COMPARED.search(command):
             return (
-                "pg_isready without -h 127.0.0.1 probes the unix socket the init-time server already serves"
+                f"{redis.group(1)} exits 0 on NOAUTH and LOADING replies: its reply is not compared with PONG"
             )
-    if "redis-cli" in test and "PONG" not in test:
-        return "redis-cli exits 0 on NOAUTH and LOADING replies: compare the reply with PONG"
+    elif kind == "redis":
+        return "a Redis image whose check runs no redis-cli"
     return None
 
 
 def rule_healthcheck_no_early_pass(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A check that passes during initialisation lets clients in before the service is really ready."""
+    """A check that passes during initialisation marks the service healthy too soon: migrations and
+    clients connect to a server that is about to restart, or that answers every command with an error."""
     findings = []
     for s in model.services.values():
         if s.healthcheck and not s.healthcheck.disabled:
-            problem = _early_pass_problem(" ".join(s.healthcheck.test[1:]))
+            problem = early_pass_problem(s.healthcheck.test, kind_of(s.image))
             if problem:
                 findings.append(
                     finding(
@@ -85,6 +118,7 @@ def rule_healthcheck_no_early_pass(raw: list[RawFile], model: ComposeModel) -> l
                         f"service {s.name}",
                         "a check that cannot pass before the service is ready",
                         problem,
+                        "postgres: pg_isready -h 127.0.0.1; redis: redis-cli ping | grep -qx PONG",
                     )
                 )
     return findings

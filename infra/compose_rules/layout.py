@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from infra.compose_model import ComposeModel
-from infra.compose_rules.common import RawFile, finding
-from infra.compose_rules.images import parse_image_ref
+from infra.compose_model import ComposeModel, Mount
+from infra.compose_rules.common import RawFile, finding, kind_of
 from infra.findings import Finding
 
-# Where each image keeps its data (by repository, registry and tag removed).
-DATA_PATHS = {
-    "postgres": "/var/lib/postgresql/data",
-    "pgvector/pgvector": "/var/lib/postgresql/data",
-    "redis": "/data",
-    "minio/minio": "/data",
-    "valkey/valkey": "/data",
-}
-POSTGRES_REPOS = {"postgres", "pgvector/pgvector", "postgis/postgis"}
+# Where each kind of server keeps its data (kinds by image repository: common.KINDS).
+DATA_PATHS = {"postgres": "/var/lib/postgresql/data", "redis": "/data", "minio": "/data"}
+# Stop signals that shut each kind down cleanly; unset means the image's STOPSIGNAL (often SIGTERM).
+STOP_SIGNALS = {"postgres": ("SIGINT", "SIGTERM"), None: ("SIGTERM", "SIGINT", "SIGQUIT")}
 
 
 def rule_name_set(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A top-level `name:` fixes the project name, so volumes and networks don't depend on the folder."""
+    """A top-level `name:` fixes the project name, so volume and network names (and so the data a
+    developer finds again after `down`) do not depend on the folder the checkout happens to be in."""
     main = raw[0]
-    return (
-        []
-        if main.doc.get("name")
-        else [
-            finding(
-                "compose.name-set", str(main.path), "a top-level `name:`", "none", "add `name: orderflow`"
-            )
-        ]
-    )
+    if main.doc.get("name"):
+        return []
+    folder = main.path.resolve().parent.name
+    return [
+        finding(
+            "compose.name-set",
+            str(main.path),
+            "a top-level `name:`",
+            f"no `name:` (the project would be named after the folder, {folder!r})",
+            "add e.g. `name: orderflow` at the top",
+        )
+    ]
 
 
 def rule_no_version_key(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
@@ -47,66 +45,83 @@ def rule_no_version_key(raw: list[RawFile], model: ComposeModel) -> list[Finding
     ]
 
 
+def covering_mount(mounts: tuple[Mount, ...], path: str) -> Mount | None:
+    """The mount that holds `path`: the one on it or on its nearest parent folder."""
+    holders = [m for m in mounts if path == m.target or path.startswith(m.target.rstrip("/") + "/")]
+    return max(holders, key=lambda m: len(m.target), default=None)
+
+
+def _describe(mount: Mount | None) -> str:
+    if mount is None:
+        return "nothing mounted (the data stays in the container's writable layer)"
+    if mount.type == "volume" and not mount.source:
+        return f"an anonymous volume at {mount.target}"
+    return f"{mount.type} {mount.source or '(no source)'} at {mount.target}"
+
+
 def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Data on a bind mount or an anonymous volume is lost or scattered; a named volume survives
-    `down` and is found again by `up`."""
+    """Data in the container layer is lost with the container; an anonymous volume is orphaned by
+    `down` and a new empty one made by the next `up`; a bind mount leaves root-owned files in the
+    checkout. A named volume declared at top level survives `down` and is found again by `up`."""
     findings = []
     for s in model.services.values():
-        data_path = DATA_PATHS.get(parse_image_ref(s.image).repository) if s.image else None
-        mounts = {m.target: m for m in s.mounts}
+        kind = kind_of(s.image)
+        data_path = DATA_PATHS.get(kind) if kind else None
+        data_mount = covering_mount(s.mounts, data_path) if data_path else None
         for m in s.mounts:
-            if m.type == "volume" and not m.source:
+            if m.type == "volume" and not m.source and m is not data_mount:
                 findings.append(
                     finding(
                         "compose.named-volumes",
                         f"service {s.name}, {m.target}",
                         "a named volume",
-                        "an anonymous volume",
-                        "name it under `volumes:`",
+                        _describe(m),
+                        "name it and declare it under top-level `volumes:`",
                     )
                 )
         if data_path is None:
             continue
-        mount = mounts.get(data_path)
-        if mount is None or mount.type != "volume" or mount.source not in model.volumes:
-            found = "nothing mounted" if mount is None else f"{mount.type} {mount.source or '(anonymous)'}"
+        if data_mount is None or data_mount.type != "volume" or data_mount.source not in model.volumes:
             findings.append(
                 finding(
                     "compose.named-volumes",
                     f"service {s.name}, {data_path}",
                     "a named volume declared at top level",
-                    found,
-                    f"mount a named volume on {data_path}",
+                    _describe(data_mount),
+                    f"mount a named volume on {data_path} and declare it under top-level `volumes:`",
                 )
             )
     return findings
 
 
 def rule_graceful_stop(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a grace period Docker kills after 10 s; PostgreSQL stopped by SIGKILL recovers on the
-    next start. SIGINT is its fast shutdown: clients rolled back, checkpoint, clean exit."""
+    """Without a grace period Docker sends SIGKILL after 10 s: Redis loses the writes not yet synced,
+    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown
+    (clients rolled back, checkpoint, clean exit); SIGTERM, its smart shutdown, is accepted but
+    waits for every client to leave. Others stop on SIGTERM (or SIGINT/SIGQUIT); unset is SIGTERM
+    for them, while PostgreSQL must say SIGINT explicitly (stand-in images may not set STOPSIGNAL)."""
     findings = []
     for s in model.services.values():
         where = f"service {s.name}"
-        if s.stop_grace_period_s is None:
-            findings.append(
-                finding("compose.graceful-stop", where, "stop_grace_period set", "unset (10s default)")
-            )
-        is_postgres = bool(s.image) and parse_image_ref(s.image).repository in POSTGRES_REPOS
-        wanted = ("SIGINT", "SIGTERM") if is_postgres else ("SIGTERM", "SIGINT", "SIGQUIT")
-        if s.stop_signal is not None and s.stop_signal not in wanted:
+        if s.stop_grace_period_s is None or s.stop_grace_period_s <= 0:
+            found = "unset (Docker kills after 10s)" if s.stop_grace_period_s is None else "0s"
+            findings.append(finding("compose.graceful-stop", where, "stop_grace_period set (> 0)", found))
+        kind = kind_of(s.image)
+        wanted = STOP_SIGNALS.get(kind, STOP_SIGNALS[None])
+        if s.stop_signal is not None and s.stop_signal.upper() not in wanted:
             findings.append(
                 finding(
                     "compose.graceful-stop", where, f"stop_signal one of {', '.join(wanted)}", s.stop_signal
                 )
             )
-        elif is_postgres and s.stop_signal is None:
+        elif kind == "postgres" and s.stop_signal is None:
             findings.append(
                 finding(
                     "compose.graceful-stop",
                     where,
-                    "stop_signal: SIGINT (fast shutdown)",
-                    "unset (SIGTERM: smart shutdown waits for every client)",
+                    "stop_signal: SIGINT (PostgreSQL's fast shutdown)",
+                    "no stop_signal (the image decides)",
+                    "add `stop_signal: SIGINT`",
                 )
             )
     return findings
