@@ -1,0 +1,95 @@
+"""Throwaway containers and the one polling loop: what negative cases use to break things for real.
+
+A negative case starts a container from the stack's own image, configured wrong on purpose (no
+password, running as root, listening elsewhere...), feeds it to the same probe a check uses, and
+removes it whatever happened. Waiting for it polls with a deadline and says what it saw last.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import docker
+
+from infra.errors import HarnessError
+
+T = TypeVar("T")
+LABEL = "org.orderflow.throwaway"
+
+
+def wait_until(
+    attempt: Callable[[], T | None],
+    what: str,
+    deadline_s: float = 30.0,
+    interval_s: float = 0.1,
+    hint: str = "read the container's logs",
+) -> T:
+    """Call `attempt` until it returns something other than None (exceptions count as not yet).
+
+    Why: containers become ready at their own pace; fixed sleeps are either too short on a loaded
+    machine or waste time on a fast one. On timeout the error says what was tried and what was last
+    seen, then gives a hint.
+    """
+    end = time.monotonic() + deadline_s
+    last = "nothing yet"
+    while True:
+        try:
+            result = attempt()
+        except Exception as exc:  # any failure means "not ready yet"; the last one is reported
+            last = f"{type(exc).__name__}: {str(exc).strip()[:200]}"
+        else:
+            if result is not None:
+                return result
+            last = "not ready"
+        if time.monotonic() >= end:
+            raise HarnessError(f"waited {deadline_s:.0f}s for {what}; last: {last}", hint)
+        time.sleep(interval_s)
+
+
+@contextmanager
+def throwaway_container(
+    image: str,
+    *,
+    command: Sequence[str] | None = None,
+    entrypoint: Sequence[str] | None = None,
+    user: str | None = None,
+    environment: Mapping[str, str] | None = None,
+    ports: Sequence[int] = (),
+) -> Iterator[Any]:
+    """A detached container (Docker SDK object) publishing `ports` on 127.0.0.1; removed on exit
+    with its anonymous volumes, whatever happened.
+
+    Why: a negative case must break a real server, not a mock, and must never leave it behind.
+    """
+    client = docker.from_env()
+    container = None
+    try:
+        container = client.containers.run(
+            image,
+            command=list(command) if command is not None else None,
+            entrypoint=list(entrypoint) if entrypoint is not None else None,
+            user=user,
+            environment=dict(environment or {}),
+            ports={f"{p}/tcp": ("127.0.0.1", None) for p in ports},
+            name=f"orderflow-neg-{secrets.token_hex(4)}",
+            labels={LABEL: "1"},
+            detach=True,
+        )
+        yield container
+    finally:
+        if container is not None:
+            container.remove(force=True, v=True)
+        client.close()
+
+
+def host_port(container: Any, port: int) -> int:
+    """The host port the engine bound on 127.0.0.1 for the container's `port`/tcp."""
+    container.reload()
+    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp") or []
+    if not bindings:
+        raise HarnessError(f"container {container.name} publishes no host port for {port}/tcp")
+    return int(bindings[0]["HostPort"])
