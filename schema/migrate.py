@@ -152,8 +152,8 @@ def _acquire(conn: Connection, function: str, timeouts: MigrationTimeouts, *, lo
         if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
             raise
         raise MigrationLockTimeout(
-            f"waited {timeouts.lock_wait} for the migration lock ({function}({MIGRATION_LOCK_KEY})): another "
-            "migration run holds it. Hint: its pid is in pg_locks (locktype 'advisory', "
+            f"waited {timeouts.lock_wait} for the migration lock ({function}({MIGRATION_LOCK_KEY})): "
+            "another migration run holds it. Hint: its pid is in pg_locks (locktype 'advisory', "
             f"{_LOCK_IN_PG_LOCKS}); or wait longer with -x lock_wait=... / {ENV_PREFIX}LOCK_WAIT"
         ) from None
 

@@ -22,6 +22,9 @@ class Org(Base):
     """A customer organisation. Assign `settings` as a whole dict: in-place changes are not tracked."""
 
     __tablename__ = "org"
+    # Read server-set values back with RETURNING on UPDATE too (updated_at), so that objects stay
+    # complete after commit (sessions use expire_on_commit=False) instead of lazy-loading later.
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 -- SQLAlchemy's declarative API
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, server_default=text("gen_random_uuid()"))
     name: Mapped[str] = mapped_column(Text)

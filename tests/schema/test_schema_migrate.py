@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from schema.migrate import (
 )
 
 pytestmark = pytest.mark.schema
+SECRET = "s3cr3t-Pa55"
 ALEMBIC = [sys.executable, "-m", "alembic", "-c", str(ALEMBIC_INI)]
 DB_VARIABLES = (
     "DATABASE_URL",
@@ -106,3 +108,16 @@ def test_a_bad_timeout_stops_the_cli_before_it_connects():
     result = alembic("upgrade", "head", "--sql", ORDERFLOW_MIGRATION_LOCK_TIMEOUT="soon")
     assert result.returncode != 0
     assert "migration setting lock_timeout='soon'" in result.stderr
+
+
+def test_an_unreachable_database_says_where_without_the_password():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = alembic("upgrade", "head", DATABASE_URL=f"postgresql://app:{SECRET}@127.0.0.1:{port}/orders")
+    assert result.returncode != 0
+    assert (
+        f"DatabaseUnavailable: cannot connect to postgresql+psycopg://app:***@127.0.0.1:{port}/orders"
+        in result.stderr
+    )
+    assert SECRET not in result.stderr
