@@ -32,22 +32,3 @@ def migrated_engine(scratch_engine: sa.Engine) -> sa.Engine:
 @pytest.fixture
 def session_factory(migrated_engine: sa.Engine) -> sessionmaker[Session]:
     return make_session_factory(migrated_engine)
-
-
-# --- TEMPORARY: stands in for the root conftest's fixture during development; remove. ---
-import os  # noqa: E402
-import secrets  # noqa: E402
-
-import psycopg  # noqa: E402
-
-
-@pytest.fixture
-def scratch_database_url() -> Iterator[str]:
-    admin = os.environ["SCHEMA_DEV_ADMIN_DSN"]  # postgresql://dev:devpass@127.0.0.1:55439/dev
-    name = f"scratch_{secrets.token_hex(6)}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
-    base = admin.rpartition("/")[0].replace("postgresql://", "postgresql+psycopg://")
-    yield f"{base}/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
