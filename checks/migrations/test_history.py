@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from checks.migrations.orgs import ORGS, seeder
+from infra.catalog import snapshot
 from infra.databases import scratch_engine
 from infra.findings import only, render_all
 from infra.migrations import drift, history
@@ -19,7 +20,6 @@ from infra.migrations.checks import (
     upgrade_from_empty,
 )
 from infra.migrations.roundtrip import stepwise_roundtrip
-from infra.pgcatalog import snapshot
 
 SEED_MIGRATION_BUDGET_S = 10.0
 pytestmark = [pytest.mark.migrations]

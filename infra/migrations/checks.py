@@ -10,14 +10,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.util.exc import CommandError
 
+from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.migrations.tree import AlembicTree, run
-from infra.pgcatalog import CatalogSnapshot, diff, snapshot
 
 
 class PgCatalog:
-    """The catalog operations the round trip needs, on infra.pgcatalog."""
+    """The catalog operations the round trip needs, on infra.catalog."""
 
     def snapshot(self, conn: sa.Connection) -> CatalogSnapshot:
         return snapshot(conn)

@@ -10,13 +10,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.util.exc import CommandError
 
+from infra.catalog import diff, snapshot
 from infra.findings import Finding
 from infra.migrations import history
 from infra.migrations.checks import single_head_findings
 from infra.migrations.data import capture_rows, data_findings
 from infra.migrations.seed import seed_orgs
 from infra.migrations.tree import AlembicTree, run
-from infra.pgcatalog import diff, snapshot
 from infra.progress import Progress
 
 CHECK_IDS = (

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from infra.catalog import snapshot
 from infra.databases import scratch_engine
 from infra.findings import only
 from infra.migrations import drift
@@ -21,7 +22,6 @@ from infra.migrations.checks import (
 )
 from infra.migrations.roundtrip import stepwise_roundtrip
 from infra.migrations.tree import AlembicTree
-from infra.pgcatalog import snapshot
 
 EXAMPLES = Path(__file__).parent / "examples"
 pytestmark = [pytest.mark.migrations, pytest.mark.infra]
@@ -77,11 +77,7 @@ def test_downgrade_that_does_pass(empty_engine):
     """pytest-alembic's round trip passes this tree: nothing raises. The catalog diff does not."""
     findings = only(roundtrip("downgrade-pass", empty_engine), "migrations.stepwise-roundtrip")
     assert [f.where for f in findings] == ["revision a2 (downgrade to a1)"]
-    for leftover in (
-        "column public.org.note",
-        "constraint public.org.ck_org_note_length",
-        "index public.ix_org_name",
-    ):
+    for leftover in ("column org.note", "constraint ck_org_note_length on org", "index ix_org_name"):
         assert f"+ {leftover}" in findings[0].found
 
 
@@ -90,7 +86,7 @@ def test_downgrade_that_forgets_an_index(empty_engine):
     findings = only(roundtrip("downgrade-forgets-constraint", empty_engine), "migrations.stepwise-roundtrip")
     assert len(findings) == 1
     assert findings[0].found.splitlines()[1:] == [
-        "+ index public.ix_org_name: CREATE INDEX ix_org_name ON public.org USING btree (name)"
+        "+ index ix_org_name: CREATE INDEX ix_org_name ON public.org USING btree (name)"
     ]
 
 
@@ -98,7 +94,7 @@ def test_downgrade_that_forgets_an_index(empty_engine):
 def test_upgrade_that_differs_each_time(empty_engine):
     findings = only(roundtrip("nondeterministic", empty_engine), "migrations.reupgrade-identical")
     assert [f.where for f in findings] == ["revision a2 (upgrade after downgrade)"]
-    assert "~ index public.ix_org_name" in findings[0].found and "comment: built" in findings[0].found
+    assert "~ index ix_org_name" in findings[0].found and "comment: built" in findings[0].found
 
 
 @pytest.mark.negative("migrations.data-survives")
@@ -139,7 +135,7 @@ def test_check_constraint_drift_that_autogenerate_misses(empty_engine, live_stac
     assert drift.autogenerate_findings(empty_engine, models("drifted-check"), "drifted-check") == []
     findings = catalog_drift("drifted-check", live_stack)
     assert len(findings) == 1
-    assert "~ constraint public.org.ck_org_note_length" in findings[0].found
+    assert "~ constraint ck_org_note_length on org" in findings[0].found
     assert "<= 200" in findings[0].found and "<= 300" in findings[0].found
 
 
