@@ -61,7 +61,7 @@ def test_branch_whose_downgrade_does_nothing_fails_with_the_diff(tree_repo, live
     assert code == 1
     [problem] = failed(report)["migrations.stepwise-roundtrip"]
     assert problem["where"] == "revisions a2..a2 (down to a1)"
-    assert "+ column public.org.note" in report["diff"]
+    assert "+ column org.note" in report["diff"]
 
 
 @pytest.mark.negative("migrations.data-survives")
