@@ -1,0 +1,47 @@
+"""Fixtures for the audit's negative cases: a database holding scenarios/valid.sql, and the naming
+convention the scenarios follow (schema/CONVENTIONS.md's, copied so these tests do not move with it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from infra.databases import scratch_database, with_database
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+}
+
+
+@pytest.fixture
+def convention() -> dict[str, str]:
+    return dict(CONVENTION)
+
+
+@pytest.fixture(scope="module")
+def valid_dsn(live_stack) -> Iterator[str]:
+    """A database holding scenarios/valid.sql for a module's tests; change it only in `scenario_conn`."""
+    admin = live_stack.endpoints.postgres_dsn()
+    with scratch_database(admin, "audit") as name:
+        dsn = with_database(admin, name)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute((SCENARIOS / "valid.sql").read_text())
+        yield dsn
+
+
+@pytest.fixture
+def scenario_conn(valid_dsn: str) -> Iterator[psycopg.Connection]:
+    """A connection to the valid database inside a transaction that is rolled back afterwards."""
+    with psycopg.connect(valid_dsn) as conn:
+        try:
+            yield conn
+        finally:
+            conn.rollback()

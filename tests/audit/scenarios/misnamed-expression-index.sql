@@ -1,0 +1,2 @@
+-- An expression index whose explicit name is not of the convention's shape (ix_<table>_...).
+CREATE INDEX invoice_lower_number ON invoice (lower(number), org_id);
