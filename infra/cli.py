@@ -89,6 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
     roundtrip.add_argument("--base", required=True, help="git ref of the target branch, e.g. origin/main")
     _schema_options(roundtrip)
 
+    audit = add("audit", cli_schema.cmd_audit, "nightly: audit a database against schema/CONVENTIONS.md")
+    audit.add_argument(
+        "--migrate",
+        action="store_true",
+        help="audit a throwaway database migrated to head instead of the database itself",
+    )
+    audit.add_argument(
+        "--metadata",
+        default="schema.models:metadata",
+        help="where the naming convention comes from (module:attribute or path.py:attribute)",
+    )
+    audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")
+    audit.add_argument(
+        "--write-baseline", metavar="FILE", help="record today's violations in FILE and exit 0"
+    )
+    _schema_options(audit)
+
     checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
     checks.add_argument("--json", action="store_true")
 

@@ -8,15 +8,18 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
+from infra import audit_run
+from infra.catalog import snapshot
 from infra.config import REPO_ROOT, HarnessConfig
 from infra.databases import scratch_engine
 from infra.envfile import read_env_file
 from infra.errors import HarnessError
 from infra.migrations import premerge
-from infra.migrations.tree import AlembicTree
+from infra.migrations.checks import load_metadata
+from infra.migrations.tree import AlembicTree, run
 from infra.progress import Progress
 from infra.registry import all_checks
-from infra.report import Report, Result, markdown_summary
+from infra.report import Report, Result, markdown_summary, now_iso
 
 ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
 
@@ -51,13 +54,15 @@ def database_urls(args: argparse.Namespace) -> tuple[str, str]:
     return dsn, dsn.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def write_outputs(report: Report, args: argparse.Namespace, secrets: list[str]) -> None:
+def write_outputs(
+    report: Report, args: argparse.Namespace, secrets: list[str], explain: dict[str, str] | None = None
+) -> None:
     doc = report.to_dict(secrets)
     text = json.dumps(doc, indent=2)
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
         Path(args.report).write_text(text + "\n", encoding="utf-8")
-    summary = markdown_summary(doc, explain={c.id: c.why for c in all_checks().values()})
+    summary = markdown_summary(doc, explain=explain or {c.id: c.why for c in all_checks().values()})
     if args.markdown:
         Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
         Path(args.markdown).write_text(summary, encoding="utf-8")
@@ -94,3 +99,35 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
     secrets = [p for p in (dsn.split(":")[2].split("@")[0],) if p] if dsn else []
     write_outputs(report.finish(), args, secrets)
     return 0 if report.status == "passed" else 1
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The convention audit of a database (the dev stack's by default), against schema/CONVENTIONS.md."""
+    started_at = now_iso()
+    naming = dict(load_metadata(args.metadata).naming_convention)
+    dsn, url = database_urls(args)
+    if args.migrate:
+        tree = alembic_tree(args)
+        with (
+            Progress().step("migrating a throwaway database to head"),
+            scratch_engine(dsn, url, "audit") as engine,
+        ):
+            run(tree, engine, "upgrade", "head")
+            with engine.connect() as conn:
+                snap = snapshot(conn)
+        where = f"a throwaway database migrated to head ({tree.ini})"
+    else:
+        snap = audit_run.read_catalog(url)
+        where = url.rsplit("@", 1)[-1]
+    findings = audit_run.run_audit(snap, naming)
+    if args.write_baseline:
+        count = audit_run.write_baseline(Path(args.write_baseline), findings)
+        print(f"wrote {args.write_baseline}: {count} known violation(s)")
+        return 0
+    baseline = audit_run.read_baseline(Path(args.baseline)) if args.baseline else None
+    outcome = audit_run.judge(findings, baseline)
+    report = audit_run.audit_report(
+        outcome, where, Path(args.baseline) if args.baseline else None, started_at
+    )
+    write_outputs(report, args, [], explain=audit_run.rule_explanations())
+    return 0 if not outcome.new else 1

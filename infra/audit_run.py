@@ -1,0 +1,122 @@
+"""The nightly convention audit as a program: which database, the baseline, the report.
+
+A baseline records known violations (rule id + object) so a team can adopt the audit on a legacy
+schema and fail only on new ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+
+from infra.audit import RULES, audit
+from infra.catalog import CatalogSnapshot, snapshot
+from infra.errors import HarnessError
+from infra.findings import Finding
+from infra.report import Report, Result
+
+BASELINE_FORMAT = "orderflow-audit-baseline"
+BASELINE_VERSION = 1
+
+
+def baseline_key(finding: Finding) -> str:
+    return f"{finding.check_id} @ {finding.where}"
+
+
+def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
+    keys = sorted({baseline_key(f) for f in findings})
+    doc = {"format": BASELINE_FORMAT, "version": BASELINE_VERSION, "violations": keys}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return len(keys)
+
+
+def read_baseline(path: Path) -> set[str]:
+    """Known violations; a file that is not one of ours is refused, naming the file."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HarnessError(f"baseline {path} does not exist", "create it with --write-baseline") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HarnessError(
+            f"baseline {path} is not JSON ({exc})", "recreate it with --write-baseline"
+        ) from None
+    if not isinstance(doc, dict) or doc.get("format") != BASELINE_FORMAT:
+        raise HarnessError(
+            f'{path} is not an audit baseline (no "format": "{BASELINE_FORMAT}")',
+            "pass a file written by `python -m infra audit --write-baseline`",
+        )
+    if doc.get("version") != BASELINE_VERSION or not isinstance(doc.get("violations"), list):
+        raise HarnessError(
+            f"baseline {path} has version {doc.get('version')!r}; this tool reads version {BASELINE_VERSION}",
+            "recreate it with --write-baseline",
+        )
+    return {str(v) for v in doc["violations"]}
+
+
+def read_catalog(url: str) -> CatalogSnapshot:
+    """Snapshot a database in a read-only transaction: the audit never writes."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 10})
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SET TRANSACTION READ ONLY"))
+            return snapshot(conn)
+    except (sa.exc.OperationalError, psycopg.OperationalError) as exc:
+        reason = " ".join(str(getattr(exc, "orig", exc)).split())
+        raise HarnessError(
+            f"cannot connect to {engine.url.render_as_string(hide_password=True)}: {reason}",
+            "check --database-url, or start the stack with `python -m infra up`",
+        ) from None
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class AuditOutcome:
+    findings: list[Finding]
+    new: list[Finding]
+    known: int
+
+
+def judge(findings: list[Finding], baseline: set[str] | None) -> AuditOutcome:
+    if baseline is None:
+        return AuditOutcome(findings, findings, 0)
+    new = [f for f in findings if baseline_key(f) not in baseline]
+    return AuditOutcome(findings, new, len(findings) - len(new))
+
+
+def audit_report(outcome: AuditOutcome, database: str, baseline: Path | None, started_at: str) -> Report:
+    report = Report("audit", started_at=started_at)
+    new = {id(f) for f in outcome.new}
+    for rule_id in RULES:
+        mine = [f for f in outcome.findings if f.check_id == rule_id]
+        for f in mine:
+            status = "failed" if id(f) in new else "skipped"
+            note = "" if id(f) in new else " (known: in the baseline)"
+            report.add(Result(rule_id, status, f"expected {f.expected}; found {f.found}{note}", f.where))
+        if not mine:
+            report.add(Result(rule_id, "passed"))
+    counts = {rule_id: sum(f.check_id == rule_id for f in outcome.findings) for rule_id in RULES}
+    report.data.update(
+        {
+            "database": database,
+            "counts": counts,
+            "baseline": {"file": str(baseline), "known": outcome.known, "new": len(outcome.new)}
+            if baseline
+            else None,
+        }
+    )
+    return report.finish()
+
+
+def rule_explanations() -> dict[str, str]:
+    return {rule_id: f"{r.why} Fix: {r.fix}" for rule_id, r in RULES.items()}
+
+
+def run_audit(snap: CatalogSnapshot, naming_convention: dict[str, str]) -> list[Finding]:
+    return audit(snap, naming_convention)
