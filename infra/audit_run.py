@@ -7,9 +7,10 @@ schema and fail only on new ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from infra.audit import RULES, audit
 from infra.catalog import CatalogSnapshot, snapshot
 from infra.errors import HarnessError
 from infra.findings import Finding
-from infra.report import Report, Result
+from infra.report import Report, Result, Status
 
 BASELINE_FORMAT = "orderflow-audit-baseline"
 BASELINE_VERSION = 1
@@ -96,7 +97,7 @@ def audit_report(outcome: AuditOutcome, database: str, baseline: Path | None, st
     for rule_id in RULES:
         mine = [f for f in outcome.findings if f.check_id == rule_id]
         for f in mine:
-            status = "failed" if id(f) in new else "skipped"
+            status: Status = "failed" if id(f) in new else "skipped"
             note = "" if id(f) in new else " (known: in the baseline)"
             report.add(Result(rule_id, status, f"expected {f.expected}; found {f.found}{note}", f.where))
         if not mine:
@@ -118,5 +119,5 @@ def rule_explanations() -> dict[str, str]:
     return {rule_id: f"{r.why} Fix: {r.fix}" for rule_id, r in RULES.items()}
 
 
-def run_audit(snap: CatalogSnapshot, naming_convention: dict[str, str]) -> list[Finding]:
+def run_audit(snap: CatalogSnapshot, naming_convention: Mapping[str, Any]) -> list[Finding]:
     return audit(snap, naming_convention)
