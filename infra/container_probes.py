@@ -12,6 +12,7 @@ rather than hidden in conditionals.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,16 +122,24 @@ class PathOwner:
 
 
 def read_owners(target: ContainerTarget, paths: Iterable[str]) -> list[PathOwner]:
-    """Owner of each path, through testinfra's File module (`stat` inside the container)."""
-    host = target.host()
-    owners = []
-    for path in paths:
-        f = host.file(path)
-        if not f.exists:
-            owners.append(PathOwner(path, exists=False))
-            continue
-        owners.append(PathOwner(path, True, bool(f.is_directory), int(f.uid), str(f.user)))
-    return owners
+    """Owner and type of each path: one `stat` inside the container (testinfra's File module would
+    spend four `docker exec` round trips per path); a path stat cannot see is reported missing."""
+    wanted = list(paths)
+    if not wanted:
+        return []
+    out = target.host().run("stat -c '%u|%U|%F|%n' -- " + " ".join(shlex.quote(p) for p in wanted)).stdout
+    return parse_stat(out, wanted)
+
+
+def parse_stat(text: str, paths: Sequence[str]) -> list[PathOwner]:
+    """PathOwners from `stat -c '%u|%U|%F|%n'` lines, in the order of `paths`."""
+    seen: dict[str, PathOwner] = {}
+    for line in text.splitlines():
+        parts = line.split("|", 3)
+        if len(parts) == 4 and parts[0].isdigit():
+            uid, user, kind, path = parts
+            seen[path] = PathOwner(path, True, kind == "directory", int(uid), user)
+    return [seen.get(path, PathOwner(path, exists=False)) for path in paths]
 
 
 # --- judging (pure) ---------------------------------------------------------------------------

@@ -24,19 +24,25 @@ LABEL = "org.orderflow.throwaway"
 def wait_until(
     attempt: Callable[[], T | None],
     what: str,
+    *,
     deadline_s: float = 30.0,
     interval_s: float = 0.1,
     hint: str = "read the container's logs",
+    give_up: Callable[[], str | None] | None = None,
 ) -> T:
     """Call `attempt` until it returns something other than None (exceptions count as not yet).
 
     Why: containers become ready at their own pace; fixed sleeps are either too short on a loaded
     machine or waste time on a fast one. On timeout the error says what was tried and what was last
-    seen, then gives a hint.
+    seen, then gives a hint. `give_up` (e.g. `exited(container)`) ends the wait early with its reason
+    when waiting longer cannot help.
     """
     end = time.monotonic() + deadline_s
     last = "nothing yet"
     while True:
+        reason = give_up() if give_up is not None else None
+        if reason:
+            raise HarnessError(f"stopped waiting for {what}: {reason}", hint)
         try:
             result = attempt()
         except Exception as exc:  # any failure means "not ready yet"; the last one is reported
@@ -86,10 +92,21 @@ def throwaway_container(
         client.close()
 
 
+def exited(container: Any, log_lines: int = 5) -> str | None:
+    """None while the container runs; else its state, exit code and last log lines."""
+    container.reload()
+    state = container.attrs["State"]
+    if state.get("Running"):
+        return None
+    logs = container.logs(tail=log_lines).decode(errors="replace").strip().replace("\n", " | ")
+    return f"container {container.name} is {state.get('Status')} (exit {state.get('ExitCode')}); logs: {logs}"
+
+
 def host_port(container: Any, port: int) -> int:
     """The host port the engine bound on 127.0.0.1 for the container's `port`/tcp."""
     container.reload()
     bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp") or []
     if not bindings:
-        raise HarnessError(f"container {container.name} publishes no host port for {port}/tcp")
+        why = exited(container) or "it runs, but the port is not published"
+        raise HarnessError(f"container {container.name} publishes no host port for {port}/tcp: {why}")
     return int(bindings[0]["HostPort"])

@@ -14,14 +14,14 @@ from infra.container_probes import (
 )
 from infra.findings import only
 from infra.procfs import listeners, main_process
-from infra.throwaway import wait_until
+from infra.throwaway import exited, wait_until
 
 pytestmark = [pytest.mark.infra, pytest.mark.containers]
 
 REDIS = ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
 
 
-def _running(target, name):
+def _running(container, target, name):
     """The processes, once the main process is `name` (the container may still be starting)."""
 
     def attempt():
@@ -29,26 +29,28 @@ def _running(target, name):
         main = main_process(procs)
         return procs if main is not None and main.name == name else None
 
-    return wait_until(attempt, f"{name} as the main process of {target.container}", deadline_s=15)
+    what = f"{name} as the main process of {target.container}"
+    return wait_until(attempt, what, deadline_s=15, give_up=lambda: exited(container))
 
 
-def _listening(target, port):
+def _listening(container, target, port):
     """The sockets, once something LISTENs on `port` inside the container."""
 
     def attempt():
         sockets = read_sockets(target)
         return sockets if listeners(sockets, port) else None
 
-    return wait_until(attempt, f"a LISTEN socket on {port} in {target.container}", deadline_s=15)
+    what = f"a LISTEN socket on {port} in {target.container}"
+    return wait_until(attempt, what, deadline_s=15, give_up=lambda: exited(container))
 
 
 @pytest.mark.negative("containers.main-process")
 def test_wrapper_shell_as_pid_one_fails(broken_container):
     """A shell that forks the server and stays PID 1 (SIGTERM would never reach redis-server)."""
-    _, target = broken_container(
+    container, target = broken_container(
         "redis", entrypoint=["sh", "-c", " ".join(REDIS[:3]) + " & wait"], user="redis"
     )
-    procs = _running(target, "sh")
+    procs = _running(container, target, "sh")
     assert any(p.name == "redis-server" for p in procs.values()), procs
     findings = only(main_process_findings(target, procs), "containers.main-process")
     assert len(findings) == 1
@@ -58,8 +60,8 @@ def test_wrapper_shell_as_pid_one_fails(broken_container):
 
 @pytest.mark.negative("containers.non-root")
 def test_server_running_as_root_fails(broken_container):
-    _, target = broken_container("redis", entrypoint=REDIS, user="0")
-    verdict = non_root_verdict(target, _running(target, "redis-server"))
+    container, target = broken_container("redis", entrypoint=REDIS, user="0")
+    verdict = non_root_verdict(target, _running(container, target, "redis-server"))
     assert not verdict.allowed
     assert [f.check_id for f in verdict.findings] == ["containers.non-root"]
     assert "uids 0/0/0/0" in verdict.findings[0].found
@@ -68,7 +70,7 @@ def test_server_running_as_root_fails(broken_container):
 @pytest.mark.negative("containers.data-dir-owner")
 def test_data_dir_owned_by_root_fails(broken_container):
     container, target = broken_container("redis", entrypoint=REDIS, user="redis")
-    procs = _running(target, "redis-server")
+    procs = _running(container, target, "redis-server")
     chown = container.exec_run(["chown", "root:root", "/data"], user="0")
     assert chown.exit_code == 0, chown.output
     findings = data_dir_findings(target, procs, read_owners(target, ["/data", "/no/such/dir"]))
@@ -78,8 +80,8 @@ def test_data_dir_owned_by_root_fails(broken_container):
 
 @pytest.mark.negative("containers.listening")
 def test_server_on_another_port_fails(broken_container):
-    _, target = broken_container("redis", entrypoint=[*REDIS, "--port", "6380"], user="redis")
-    verdict = listening_verdict(target, _listening(target, 6380), 6379)
+    container, target = broken_container("redis", entrypoint=[*REDIS, "--port", "6380"], user="redis")
+    verdict = listening_verdict(target, _listening(container, target, 6380), 6379)
     assert [f.check_id for f in verdict.findings] == ["containers.listening"]
     assert "no LISTEN socket on port 6379" in verdict.findings[0].found
     assert ":6380 LISTEN" in verdict.findings[0].found
@@ -87,8 +89,8 @@ def test_server_on_another_port_fails(broken_container):
 
 @pytest.mark.negative("containers.listening")
 def test_server_bound_to_loopback_inside_the_container_fails(broken_container):
-    _, target = broken_container("redis", entrypoint=[*REDIS, "--bind", "127.0.0.1"], user="redis")
-    verdict = listening_verdict(target, _listening(target, 6379), 6379)
+    container, target = broken_container("redis", entrypoint=[*REDIS, "--bind", "127.0.0.1"], user="redis")
+    verdict = listening_verdict(target, _listening(container, target, 6379), 6379)
     assert [f.found for f in verdict.findings] == [
         "LISTEN only on loopback (127.0.0.1:6379 LISTEN): unreachable from the published port"
     ]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infra.container_probes import ContainerTarget, listening_verdict
+from infra.container_probes import ContainerTarget, PathOwner, listening_verdict, parse_stat
 from infra.procfs import (
     PROCESS_MARK,
     decode_address,
@@ -131,3 +131,12 @@ def test_init_shim_hands_over_to_its_child():
     )
     main = main_process(procs)
     assert main is not None and (main.pid, main.name) == (7, "minio")
+
+
+def test_parse_stat_keeps_order_and_reports_missing_paths():
+    text = "100|redis|directory|/data\n0|root|regular empty file|/etc/x\n"
+    assert parse_stat(text, ["/etc/x", "/missing", "/data"]) == [
+        PathOwner("/etc/x", True, False, 0, "root"),
+        PathOwner("/missing", exists=False),
+        PathOwner("/data", True, True, 100, "redis"),
+    ]

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from infra.redis_probes import client
-from infra.throwaway import host_port, throwaway_container, wait_until
+from infra.throwaway import exited, host_port, throwaway_container, wait_until
 
 PG_PASSWORD = "neg-case-password"
 
@@ -47,7 +47,12 @@ def broken_redis(start_container) -> Callable[..., tuple[str, int]]:
             finally:
                 conn.close()
 
-        wait_until(pong, f"redis-server in {container.name} to answer PING", deadline_s=30)
+        wait_until(
+            pong,
+            f"redis-server in {container.name} to answer PING",
+            deadline_s=30,
+            give_up=lambda: exited(container),
+        )
         return "127.0.0.1", port
 
     return start
@@ -71,7 +76,12 @@ def broken_postgres(start_container) -> Callable[[], tuple[Any, str]]:
             with psycopg.connect(dsn, connect_timeout=2):
                 return True
 
-        wait_until(connects, f"PostgreSQL in {container.name} to accept connections", deadline_s=60)
+        wait_until(
+            connects,
+            f"PostgreSQL in {container.name} to accept connections",
+            deadline_s=60,
+            give_up=lambda: exited(container),
+        )
         return container, dsn
 
     return start

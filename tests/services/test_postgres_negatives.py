@@ -27,6 +27,7 @@ def test_major_version_other_than_the_contract_fails(live_stack):
     assert findings[0].found.startswith("PostgreSQL 1")
 
 
+@pytest.mark.slow  # a fresh cluster: initdb takes 2-3 s on an idle machine, more on a loaded one
 @pytest.mark.negative("services.postgres-extensions")
 def test_image_without_pgvector_fails(broken_postgres):
     """The stack's own image with vector's control file removed: what plain postgres:16 looks like."""
