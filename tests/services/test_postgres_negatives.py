@@ -4,6 +4,7 @@ lacks pgvector, a role that may not install it, a database without the extension
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from infra.databases import scratch_database, with_database
 from infra.findings import only
@@ -62,9 +63,7 @@ def test_role_that_cannot_install_vector_fails(live_stack):
                         sql.Identifier(name), sql.Identifier(role)
                     )
                 )
-            url = libpq_dsn(live_stack.endpoints.postgres_url(name))
-            as_role = url.replace(f"//{live_stack.stack.env['POSTGRES_USER']}:", f"//{role}:", 1)
-            as_role = as_role.replace(f":{live_stack.stack.env['POSTGRES_PASSWORD']}@", f":{password}@", 1)
+            as_role = make_conninfo(with_database(admin, name), user=role, password=password)
             findings = extension_findings(extension_states(as_role), "service postgres")
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
