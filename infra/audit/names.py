@@ -136,7 +136,8 @@ def _collision_findings(
             ", ".join(clash.objects),
             f"distinct names after PostgreSQL's {PG_MAX_IDENTIFIER_BYTES}-byte truncation",
             f"{len(clash.objects)} objects named {clash.name!r}",
-            "shorten the table or column names, or name one explicitly through %(constraint_name)s",
+            "let the convention name them (op.f(...)): SQLAlchemy shortens long names with a hash, so they "
+            "stay distinct; or shorten the table or column names",
         )
 
 

@@ -26,9 +26,10 @@ def convention() -> dict[str, str]:
     return dict(CONVENTION)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def valid_dsn(live_stack) -> Iterator[str]:
-    """A database holding scenarios/valid.sql for a module's tests; change it only in `scenario_conn`."""
+    """A database holding scenarios/valid.sql, one per session (per xdist worker); change it only
+    inside `scenario_conn`."""
     admin = live_stack.endpoints.postgres_dsn()
     with scratch_database(admin, "audit") as name:
         dsn = with_database(admin, name)

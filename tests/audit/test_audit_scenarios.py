@@ -114,6 +114,23 @@ SCENARIO_CASES = [
         Scenario("misnamed-pk", "shipment_pkey on shipment"),
         marks=pytest.mark.negative("schema.constraint-names"),
     ),
+    pytest.param(
+        Scenario(
+            "long-index-name-cut-by-postgres",
+            "index ix_shipment_org_id_carrier_reference_number_destination_postcod on shipment",
+        ),
+        marks=pytest.mark.negative("schema.index-names"),
+    ),
+    pytest.param(
+        Scenario(
+            "long-names-collide",
+            "foreign key fk_carrier_handover_reconciliation_exception_resolution_outcome on "
+            "carrier_handover_reconciliation_exception_resolution_outcome_v1, "
+            "foreign key fk_carrier_handover_reconciliation_exception_resolution_outcome on "
+            "carrier_handover_reconciliation_exception_resolution_outcome_v2",
+        ),
+        marks=pytest.mark.negative("schema.constraint-names"),
+    ),
 ]
 
 
@@ -133,8 +150,10 @@ def test_each_defect_is_reported_with_the_objects_name(request, scenario_conn, c
     assert {f.check_id for f in findings} == {rule_id}, f"not only {rule_id} broken:\n{report}"
 
 
-def test_every_rule_has_a_scenario():
+def test_every_rule_has_a_scenario_and_every_scenario_is_used():
     assert {case.marks[0].args[0] for case in SCENARIO_CASES} == set(RULES)
+    used = {case.values[0].name for case in SCENARIO_CASES} | {"valid"}
+    assert used == {path.stem for path in SCENARIOS.glob("*.sql")}
 
 
 def test_the_audit_reports_every_violation_not_just_the_first(scenario_conn, convention):

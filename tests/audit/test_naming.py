@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -84,6 +84,7 @@ def _compiled_names(table: sa.Table) -> str:
     return "\n".join(ddl)
 
 
+@settings(max_examples=40, deadline=None)  # builds SQLAlchemy tables: slow-ish, and slower under load
 @given(table=snake, columns=st.lists(snake, min_size=1, max_size=4, unique=True))
 def test_long_names_are_shortened_exactly_as_sqlalchemy_compiles_them(table, columns):
     """The audit expects what create_all()/Alembic really emit, hash suffix included."""

@@ -30,10 +30,10 @@ def base_sql() -> str:
     return (SCENARIOS / "base.sql").read_text()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def base_dsn(live_stack) -> Iterator[str]:
-    """A database holding scenarios/base.sql, shared by a module's tests: change it only inside a
-    transaction that is rolled back (see `changed`)."""
+    """A database holding scenarios/base.sql, one per session (per xdist worker): change it only
+    inside a transaction that is rolled back (`base_conn`)."""
     admin = live_stack.endpoints.postgres_dsn()
     with scratch_database(admin, "catalog") as name:
         dsn = with_database(admin, name)
