@@ -109,7 +109,6 @@ def roundtrip_findings(endpoint: S3Endpoint, where: str) -> list[Finding]:
     s3 = endpoint.client()
     bucket = f"orderflow-check-{secrets.token_hex(4)}"
     key, payload = "roundtrip/object.bin", secrets.token_bytes(2048)
-    got = ""
 
     def get_back() -> bytes:
         response = s3.get_object(bucket, key)
