@@ -151,35 +151,35 @@ def constraint_names(view: SchemaView) -> Iterator[Finding]:
     Fix: name constraints through the convention: `op.f(...)` in migrations, or let SQLAlchemy render
     them; `ALTER TABLE ... RENAME CONSTRAINT old TO new` for existing ones.
     """
-    for table in view.tables:
-        for c in view.constraints_of(table, *CONSTRAINT_KINDS):
-            spec = _spec(table, CONSTRAINT_KINDS[c.type], c.columns, c)
-            expected = expected_name(view.convention, spec, c.name)
-            if expected is not None and expected != c.name:
-                rename = f"ALTER TABLE {table_label(table)} RENAME CONSTRAINT {c.name} TO {expected}"
-                yield _mismatch(
-                    "schema.constraint-names",
-                    f"{c.type} {c.label}",
-                    c.name,
-                    expected=expected,
-                    full=convention_name(view.convention, spec),
-                    hint=rename,
-                )
-    yield from _collision_findings("schema.constraint-names", list(_constraint_entries(view)))
+    entries: list[Entry] = []
+    for table, c, spec, expected in _constraints(view, tuple(CONSTRAINT_KINDS)):
+        entries.append((f"{c.type} {c.label}", c.name, _real(expected)))
+        if spec is not None and expected is not None and expected != c.name:
+            yield _mismatch(
+                "schema.constraint-names",
+                f"{c.type} {c.label}",
+                c.name,
+                expected=expected,
+                full=convention_name(view.convention, spec),
+                hint=f"ALTER TABLE {table_label(table)} RENAME CONSTRAINT {c.name} TO {expected}",
+            )
+    yield from _collision_findings("schema.constraint-names", entries)
 
 
-def _constraint_entries(
-    view: SchemaView, types: tuple[str, ...] = tuple(CONSTRAINT_KINDS)
-) -> Iterator[Entry]:
+def _real(expected: str | None) -> str | None:
+    """An expected name, unless it is only a shape (`ck_org_<name>`): shapes name no object."""
+    return None if expected is None or "<name>" in expected else expected
+
+
+def _constraints(
+    view: SchemaView, types: tuple[str, ...]
+) -> Iterator[tuple[Table, Constraint, NameSpec | None, str | None]]:
+    """Constraints of the audited tables with their spec and expected name (None: no template)."""
     for table in view.tables:
         for c in view.constraints_of(table, *types):
             kind = CONSTRAINT_KINDS.get(c.type)
             spec = _spec(table, kind, c.columns, c) if kind else None
-            yield (
-                f"{c.type} {c.label}",
-                c.name,
-                expected_name(view.convention, spec, c.name) if spec else None,
-            )
+            yield table, c, spec, expected_name(view.convention, spec, c.name) if spec else None
 
 
 def _index_entries(view: SchemaView) -> Iterator[tuple[Index, Entry, NameSpec]]:
@@ -218,5 +218,8 @@ def index_names(view: SchemaView) -> Iterator[Finding]:
             shaped=explicit,
         )
     own = [entry for _, entry, _ in entries]
-    relations = own + list(_constraint_entries(view, ("primary key", "unique", "exclusion")))
+    relations = own + [
+        (f"{c.type} {c.label}", c.name, _real(expected))
+        for _, c, _, expected in _constraints(view, ("primary key", "unique", "exclusion"))
+    ]
     yield from _collision_findings("schema.index-names", relations, {label for label, _, _ in own})

@@ -126,3 +126,18 @@ def test_partitions_and_excluded_tables_are_not_audited():
     ]
     findings = audit(CatalogSnapshot.of(objects), CONVENTION, exclude_tables=("public.Legacy_Things",))
     assert findings == []
+
+
+def test_two_misnamed_checks_on_one_table_are_two_findings_not_a_collision():
+    """Their expected names are only a shape (`ck_t_<name>`): no object is named that."""
+    convention = {"ck": "ck_%(table_name)s_%(constraint_name)s"}
+    objects = [
+        Table("public", "t", "table"),
+        Constraint("public", "t", "t_a_check", "check", "CHECK (a > 0)", ("a",)),
+        Constraint("public", "t", "t_b_check", "check", "CHECK (b > 0)", ("b",)),
+    ]
+    findings = audit(CatalogSnapshot.of(objects), convention, rules=["schema.constraint-names"])
+    assert [(f.where, f.expected) for f in findings] == [
+        ("check t_a_check on t", "'ck_t_<name>'"),
+        ("check t_b_check on t", "'ck_t_<name>'"),
+    ]
