@@ -76,6 +76,7 @@ class Service:
     stop_signal: str | None = None
     stop_grace_period_s: float | None = None
     user: str | None = None
+    command: tuple[str, ...] | None = None  # None: the image's CMD
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,14 @@ def _service(name: str, raw: Mapping[str, Any]) -> Service:
         stop_signal=raw.get("stop_signal"),
         stop_grace_period_s=parse_duration(grace) if grace is not None else None,
         user=raw.get("user"),
+        command=_command(raw.get("command")),
     )
+
+
+def _command(raw: Any) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    return (str(raw),) if isinstance(raw, str) else tuple(str(part) for part in raw)
 
 
 def model_from_config(doc: Mapping[str, Any]) -> ComposeModel:

@@ -209,6 +209,7 @@ def build_service_image(spec: ImageSpec, base: str, progress: Progress) -> bool:
                 f"building {spec.tag} from {spec.context}/Dockerfile failed: {' | '.join(tail)}",
                 "fix the Dockerfile or check access to the Debian archive; nothing was tagged",
             )
+        _prune_our_dangling_layers()  # the version this build replaced, now untagged
     return True
 
 

@@ -6,11 +6,9 @@ file, and compared with what the running server answers to CONFIG GET: file agai
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
-from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -190,10 +188,5 @@ def running_settings(
 
 
 def declared_command(stack: Stack, service: str) -> list[str]:
-    """The service's `command:` as the compose files declare it (after merging and interpolation).
-
-    Read from `docker compose config --format json`: the compose model has no command field yet.
-    """
-    doc: dict[str, Any] = json.loads(stack.compose("config", "--format", "json").stdout)
-    command = (doc.get("services") or {}).get(service, {}).get("command") or []
-    return [command] if isinstance(command, str) else [str(c) for c in command]
+    """The service's `command:` as the compose files declare it (after merging and interpolation)."""
+    return list(stack.model.service(service).command or ())

@@ -27,7 +27,15 @@ def base() -> str:
 
 def test_failed_build_names_the_dockerfile_and_leaves_nothing(base):
     spec = images.ImageSpec("fails", "orderflow/scenario-fails:test", context_dir=SCENARIOS / "fails")
-    containers_before = docker_lines("ps", "-aq")
+    dangling_filter = [
+        "images",
+        "-q",
+        "--filter",
+        "dangling=true",
+        "--filter",
+        f"label={images.COMPONENT_LABEL}",
+    ]
+    dangling_before = set(docker_lines(*dangling_filter))
     with pytest.raises(HarnessError) as caught:
         images.build_service_image(spec, base, Progress(quiet=True))
     line = str(caught.value)
@@ -35,11 +43,14 @@ def test_failed_build_names_the_dockerfile_and_leaves_nothing(base):
     assert "\n" not in line
     assert "Hint:" in line
     assert not images.image_present(spec.tag)
-    assert docker_lines("ps", "-aq") == containers_before, "the build container must be removed"
-    dangling = docker_lines(
-        "images", "-q", "--filter", "dangling=true", "--filter", f"label={images.COMPONENT_LABEL}"
-    )
-    assert dangling == []
+    build_containers = subprocess.run(
+        ["docker", "ps", "-a", "--no-trunc", "--format", "{{.Command}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "about to fail" not in build_containers, "the failed step's build container must be removed"
+    assert set(docker_lines(*dangling_filter)) <= dangling_before, "no layer of the failed build may stay"
 
 
 def test_rebuilt_only_when_inputs_change(base, tmp_path):
