@@ -17,15 +17,12 @@ def _columns(view: SchemaView, wrong: Callable[[Column], bool]) -> Iterator[Colu
 
 def _element(type_: str) -> str:
     """The element type of an array type (`json[]` -> `json`), the type itself otherwise."""
-    return type_.removesuffix("[]").removesuffix("[]").removesuffix("[]")
+    return type_.removesuffix("[]")  # format_type() shows any array as one `[]`
 
 
 def _alter(column: Column, new_type: str, using: str = "") -> str:
-    return f"ALTER TABLE {table_label_of(column)} ALTER COLUMN {column.name} TYPE {new_type}{using}"
-
-
-def table_label_of(column: Column) -> str:
-    return column.label.rpartition(".")[0]
+    table = column.label.rpartition(".")[0]
+    return f"ALTER TABLE {table} ALTER COLUMN {column.name} TYPE {new_type}{using}"
 
 
 @rule("schema.jsonb-not-json")
