@@ -13,8 +13,12 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from infra.catalog import snapshot
+from infra.databases import scratch_engine
 from infra.findings import Finding
+from infra.migrations.checks import PgCatalog, upgrade_from_empty
 from infra.migrations.roundtrip import Catalog
+from infra.migrations.tree import AlembicTree
 
 
 def autogenerate_findings(engine: sa.Engine, metadata: sa.MetaData, where: str) -> list[Finding]:
@@ -66,3 +70,21 @@ def catalog_drift_findings(
             "align the model with the migration: names, expressions, operator classes, triggers",
         )
     ]
+
+
+def catalog_drift(
+    tree: AlembicTree, metadata: sa.MetaData, admin_dsn: str, url: str, where: str
+) -> list[Finding]:
+    """Build the schema twice on throwaway databases, by create_all() and by upgrade head, and compare."""
+    snaps = []
+    for build in ("models", "migrations"):
+        with scratch_engine(admin_dsn, url, f"drift_{build}") as engine:
+            if build == "models":
+                create_all(engine, metadata)
+            else:
+                failed, _ = upgrade_from_empty(tree, engine)
+                if failed:
+                    return failed
+            with engine.connect() as conn:
+                snaps.append(snapshot(conn))
+    return catalog_drift_findings(PgCatalog(), snaps[0], snaps[1], where)

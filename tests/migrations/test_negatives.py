@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from infra.catalog import snapshot
-from infra.databases import scratch_engine
 from infra.findings import only
 from infra.migrations import drift
 from infra.migrations.checks import (
@@ -116,16 +114,9 @@ def test_model_column_type_drift(empty_engine):
 
 def catalog_drift(name: str, live_stack) -> list:
     endpoints = live_stack.endpoints
-    snaps = []
-    for build in ("models", "migrations"):
-        with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "neg_drift") as engine:
-            if build == "models":
-                drift.create_all(engine, models(name))
-            else:
-                upgrade_from_empty(tree(name), engine)
-            with engine.connect() as conn:
-                snaps.append(snapshot(conn))
-    return drift.catalog_drift_findings(PgCatalog(), snaps[0], snaps[1], name)
+    return drift.catalog_drift(
+        tree(name), models(name), endpoints.postgres_dsn(), endpoints.postgres_url(), name
+    )
 
 
 @pytest.mark.negative("migrations.drift-catalog")
