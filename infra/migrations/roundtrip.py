@@ -142,14 +142,15 @@ def _one_step(  # noqa: PLR0917 - the walk's state, passed explicitly rather tha
         f"{where} (upgrade after downgrade)",
         lambda: run(tree, engine, "upgrade", rev.id),
     )
-    again, _ = _timed_snapshot(engine, catalog, step)
+    again, rows_again = _timed_snapshot(engine, catalog, step)
     step.findings += _diff_finding(
         "migrations.reupgrade-identical",
         f"{where} (upgrade after downgrade)",
         "the catalog of the first upgrade",
         catalog.diff(after, again),
     )
-    if seed is not None:
-        with engine.begin() as conn:
-            seed(conn, rev.id)
+    if seed is None:
+        return again, rows_again  # nothing changed since: the next step starts from here
+    with engine.begin() as conn:
+        seed(conn, rev.id)
     return _timed_snapshot(engine, catalog, step)
