@@ -30,7 +30,7 @@ def tree(name: str) -> AlembicTree:
 
 
 def models(name: str) -> sa.MetaData:
-    return load_metadata(f"{EXAMPLES / name / 'models.py'}:metadata")
+    return load_metadata(f"{tree(name).config().get_main_option('models')}:metadata")
 
 
 def roundtrip(name: str, engine: sa.Engine, seed=None):

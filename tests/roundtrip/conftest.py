@@ -27,14 +27,22 @@ class TreeRepo:
         shutil.copy(EXAMPLES / scenario / "versions" / filename, self.versions / filename)
 
 
+INI = """[alembic]
+script_location = %(here)s/../_env
+version_locations = %(here)s/versions
+path_separator = os
+models = %(here)s/models.py
+"""
+
+
 @pytest.fixture
 def tree_repo(tmp_path: Path) -> TreeRepo:
     repo = TreeRepo(tmp_path / "repo")
     shutil.copytree(EXAMPLES / "_env", repo.root / "_env")
     repo.versions.mkdir(parents=True)
-    shutil.copy(EXAMPLES / "valid" / "alembic.ini", repo.ini)
-    shutil.copy(EXAMPLES / "valid" / "models.py", repo.tree / "models.py")
-    repo.add_revision("valid", "a1_create_org.py")
+    repo.ini.write_text(INI)
+    shutil.copy(EXAMPLES / "_base" / "models.py", repo.tree / "models.py")
+    repo.add_revision("_base", "a1_create_org.py")
     repo.git("init", "-q", "-b", "main")
     repo.git("add", ".")
     repo.git("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "a1")
