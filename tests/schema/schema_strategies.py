@@ -54,7 +54,8 @@ def slug_candidates() -> st.SearchStrategy[str]:
         edge_lengths.flatmap(lambda n: st.text(alphabet=SLUG_CHARS + "-A_", min_size=n, max_size=n)),
         valid_slugs().flatmap(_mutations),
         st.sampled_from([2, 64]).flatmap(lambda n: valid_slugs(min_size=max(n, 3), max_size=n + 1)),
-        st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=70),
+        # No NUL (PostgreSQL text cannot hold it) and no lone surrogates (not encodable as UTF-8).
+        st.text(alphabet=st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=70),
     )
 
 
