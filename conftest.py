@@ -15,9 +15,11 @@ import sqlalchemy as sa
 
 from infra import session
 from infra.compose_model import ComposeFiles
-from infra.config import HarnessConfig
+from infra.config import HarnessConfig, alembic_ini, metadata_spec
 from infra.databases import scratch_database, scratch_engine, with_database
 from infra.endpoints import Endpoints
+from infra.migrations.checks import load_metadata
+from infra.migrations.tree import AlembicTree
 from infra.registry import all_checks
 from infra.stack import Stack, StackStatus
 
@@ -80,6 +82,18 @@ def _harness_config(config: pytest.Config) -> HarnessConfig:
 @pytest.fixture(scope="session")
 def harness_config(pytestconfig: pytest.Config) -> HarnessConfig:
     return _harness_config(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def alembic_tree(pytestconfig: pytest.Config) -> AlembicTree:
+    """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini."""
+    return AlembicTree(alembic_ini(pytestconfig.getoption("--alembic-ini")))
+
+
+@pytest.fixture(scope="session")
+def target_metadata() -> sa.MetaData:
+    """The models the schema must agree with: ORDERFLOW_TARGET_METADATA, else schema.models:metadata."""
+    return load_metadata(metadata_spec())
 
 
 @pytest.fixture(scope="session")

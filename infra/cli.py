@@ -97,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument(
         "--metadata",
-        default="schema.models:metadata",
-        help="where the naming convention comes from (module:attribute or path.py:attribute)",
+        help="the models' MetaData, for its naming convention: module:attribute or path.py:attribute "
+        "(default: env ORDERFLOW_TARGET_METADATA, else schema.models:metadata)",
     )
     audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")
     audit.add_argument(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from urllib.parse import quote
 
-from infra import audit_run
+from infra import audit_run, config
 from infra.catalog import snapshot
-from infra.config import REPO_ROOT, HarnessConfig
+from infra.config import HarnessConfig
 from infra.databases import scratch_engine
 from infra.envfile import read_env_file
 from infra.errors import HarnessError
@@ -21,13 +20,9 @@ from infra.progress import Progress
 from infra.registry import all_checks
 from infra.report import Report, Result, markdown_summary, now_iso
 
-ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
-
 
 def alembic_tree(args: argparse.Namespace) -> AlembicTree:
-    return AlembicTree(
-        Path(args.alembic_ini or os.environ.get(ALEMBIC_INI_VAR) or REPO_ROOT / "schema/alembic.ini")
-    )
+    return AlembicTree(config.alembic_ini(args.alembic_ini))
 
 
 def database_urls(args: argparse.Namespace) -> tuple[str, str]:
@@ -104,7 +99,7 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     """The convention audit of a database (the dev stack's by default), against schema/CONVENTIONS.md."""
     started_at = now_iso()
-    naming = dict(load_metadata(args.metadata).naming_convention)
+    naming = dict(load_metadata(config.metadata_spec(args.metadata)).naming_convention)
     dsn, url = database_urls(args)
     if args.migrate:
         tree = alembic_tree(args)

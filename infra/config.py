@@ -18,6 +18,9 @@ from infra.errors import HarnessError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE_VAR = "ORDERFLOW_COMPOSE_FILE"
 ENV_FILE_VAR = "ORDERFLOW_ENV_FILE"
+ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
+METADATA_VAR = "ORDERFLOW_TARGET_METADATA"
+DEFAULT_METADATA = "schema.models:metadata"
 STATE_DIR_NAME = ".orderflow"
 
 
@@ -73,3 +76,15 @@ class HarnessConfig:
 def isolated_project_name(prefix: str = "orderflow-test") -> str:
     """A Compose project name of its own, so a test stack never collides with a developer's."""
     return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def alembic_ini(explicit: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The Alembic tree under test: the flag, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini."""
+    environ = os.environ if environ is None else environ
+    return Path(explicit or environ.get(ALEMBIC_INI_VAR) or REPO_ROOT / "schema" / "alembic.ini")
+
+
+def metadata_spec(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Where the models' MetaData lives: the flag, else ORDERFLOW_TARGET_METADATA, else schema.models."""
+    environ = os.environ if environ is None else environ
+    return explicit or environ.get(METADATA_VAR) or DEFAULT_METADATA
