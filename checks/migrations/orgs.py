@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from hypothesis import strategies as st
 
+from infra.migrations.seed import insert_orgs
+
 SLUG_PART = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
 SLUGS = st.lists(SLUG_PART, min_size=1, max_size=4).map("-".join).filter(lambda s: 3 <= len(s) <= 40)
 NAMES = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=60)
@@ -29,10 +31,8 @@ def seeder(orgs: list[tuple[str, str, dict[str, Any]]]) -> Any:
     """A hook for stepwise_roundtrip: after each revision, insert the orgs (slugs suffixed per step)."""
 
     def seed(conn: sa.Connection, revision: str) -> None:
-        if conn.execute(sa.text("SELECT to_regclass('public.org')")).scalar() is None:
-            return
-        conn.execute(
-            sa.text("INSERT INTO org (name, slug, settings) VALUES (:name, :slug, CAST(:settings AS jsonb))"),
+        insert_orgs(
+            conn,
             [
                 {"name": n, "slug": f"{s}-r{revision.lower()}"[:63].strip("-"), "settings": json.dumps(c)}
                 for s, n, c in orgs

@@ -38,8 +38,9 @@ def generated_orgs(count: int, seed: int = 20261126) -> list[dict[str, str]]:
     return rows
 
 
-def seed_orgs(conn: sa.Connection, count: int = 20) -> int:
-    """Insert generated orgs when the tenant table exists; returns how many were inserted."""
+def insert_orgs(conn: sa.Connection, rows: list[dict[str, str]]) -> int:
+    """Insert org rows (name, slug, settings as JSON text) into whichever of those columns the table
+    has at the current revision; nothing when there is no such table yet. Returns rows inserted."""
     columns = set(
         conn.execute(
             sa.text(
@@ -48,12 +49,16 @@ def seed_orgs(conn: sa.Connection, count: int = 20) -> int:
             )
         ).scalars()
     )
-    if not {"name", "slug"} <= columns:
+    if not rows or not {"name", "slug"} <= columns:
         return 0
-    rows = generated_orgs(count)
     if "settings" in columns:
         sql = "INSERT INTO org (name, slug, settings) VALUES (:name, :slug, CAST(:settings AS jsonb))"
     else:
         sql = "INSERT INTO org (name, slug) VALUES (:name, :slug)"
     conn.execute(sa.text(sql), rows)
     return len(rows)
+
+
+def seed_orgs(conn: sa.Connection, count: int = 20) -> int:
+    """Insert generated orgs when the tenant table exists; returns how many were inserted."""
+    return insert_orgs(conn, generated_orgs(count))
