@@ -13,15 +13,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from infra import session
-from infra.compose_model import ComposeFiles
+from infra.compose.model import ComposeFiles
 from infra.config import HarnessConfig, alembic_ini, metadata_spec
-from infra.databases import scratch_database, scratch_engine, with_database
-from infra.endpoints import Endpoints
 from infra.migrations.checks import load_metadata
 from infra.migrations.tree import AlembicTree
 from infra.registry import all_checks
-from infra.stack import Stack, StackStatus
+from infra.stack import shared as session
+from infra.stack.databases import scratch_database, scratch_engine, with_database
+from infra.stack.endpoints import Endpoints
+from infra.stack.isolation import isolated_env
+from infra.stack.lifecycle import Stack, StackStatus
 
 STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"  # set by the controller, inherited by xdist workers
 _OWNS_STATE = pytest.StashKey[bool]()
@@ -71,7 +72,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 if check_id not in known:
                     raise pytest.UsageError(
                         f"{item.nodeid}: @{name}({check_id!r}) names no declared check "
-                        "(declare it in infra/checkdefs/)"
+                        "(declare it in infra/registry/)"
                     )
 
 
@@ -105,7 +106,7 @@ def compose_files(harness_config: HarnessConfig) -> ComposeFiles:
 @pytest.fixture(scope="session")
 def compose_env(harness_config: HarnessConfig) -> dict[str, str]:
     """Env values that resolve every variable: the env file's, blanks filled with throwaway secrets."""
-    return harness_config.test_env()
+    return isolated_env(harness_config)
 
 
 @dataclass(frozen=True)

@@ -24,17 +24,18 @@ from pytest_alembic import tests as built_in
 from pytest_alembic.config import Config
 from pytest_alembic.runner import runner
 
-from infra import profile as profiles
-from infra.compose_model import load_model
-from infra.config import REPO_ROOT, HarnessConfig, isolated_project_name
-from infra.databases import scratch_engine
-from infra.endpoints import Endpoints
+from infra.compose.model import load_model
+from infra.config import REPO_ROOT, HarnessConfig
 from infra.migrations import drift
 from infra.migrations.checks import PgCatalog, load_metadata, single_head_findings
 from infra.migrations.roundtrip import stepwise_roundtrip
 from infra.migrations.tree import AlembicTree
 from infra.progress import Progress
-from infra.stack import Stack
+from infra.stack import profiles
+from infra.stack.databases import scratch_engine
+from infra.stack.endpoints import Endpoints
+from infra.stack.isolation import isolated_env, isolated_project_name
+from infra.stack.lifecycle import Stack
 
 
 def ours(tree: AlembicTree, endpoints: Endpoints, metadata_spec: str) -> float:
@@ -84,7 +85,7 @@ def main() -> None:
     revisions = len(tree.linear_history())
 
     config = HarnessConfig.resolve()
-    env = config.test_env()
+    env = isolated_env(config)
     profile = profiles.choose("auto", load_model(config.base_files(), env={**os.environ, **env}))
     profiles.prepare(profile, Progress(quiet=True))
     with Stack(

@@ -15,11 +15,12 @@ import statistics
 import subprocess
 import time
 
-from infra import profile as profiles
-from infra.compose_model import load_model
-from infra.config import HarnessConfig, isolated_project_name
+from infra.compose.model import load_model
+from infra.config import HarnessConfig
 from infra.progress import Progress
-from infra.stack import Stack
+from infra.stack import profiles
+from infra.stack.isolation import isolated_env, isolated_project_name
+from infra.stack.lifecycle import Stack
 
 
 def plain_compose(stack: Stack) -> float:
@@ -43,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
 
     config = HarnessConfig.resolve()
-    env = config.test_env()
+    env = isolated_env(config)
     profile = profiles.choose(args.profile, load_model(config.base_files(), env={**os.environ, **env}))
     profiles.prepare(profile, Progress(quiet=True))
     files = profile.files(config.base_files())
@@ -56,7 +57,7 @@ def main() -> None:
     for run in range(1, args.runs + 1):
         stack = Stack(
             files,
-            config.test_env(),
+            isolated_env(config),
             isolated_project_name("orderflow-bench"),
             profile.name,
             Progress(quiet=True),
@@ -67,7 +68,7 @@ def main() -> None:
         harness_healthy.append(status.total_s or 0.0)
         stack.down()
 
-        other = Stack(files, config.test_env(), isolated_project_name("orderflow-bench"), profile.name)
+        other = Stack(files, isolated_env(config), isolated_project_name("orderflow-bench"), profile.name)
         try:
             plain.append(plain_compose(other))
         finally:

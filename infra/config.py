@@ -6,13 +6,12 @@ Resolved when called (never at import), so the CLI, the pytest options and a not
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.compose_model import ComposeFiles
-from infra.envfile import VariableRef, complete_env, read_env_file, referenced_variables
+from infra.compose.envfile import VariableRef, read_env_file, referenced_variables
+from infra.compose.model import ComposeFiles
 from infra.errors import HarnessError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -64,18 +63,9 @@ class HarnessConfig:
     def template_values(self) -> dict[str, str]:
         return read_env_file(self.env_file) if self.env_file.is_file() else {}
 
-    def test_env(self) -> dict[str, str]:
-        """Values for an isolated test stack: the env file's, blanks filled, every port fresh."""
-        return complete_env(self.template_values(), self.needed_variables(), fresh_ports=True)
-
     @property
     def state_dir(self) -> Path:
         return self.compose_file.parent / STATE_DIR_NAME
-
-
-def isolated_project_name(prefix: str = "orderflow-test") -> str:
-    """A Compose project name of its own, so a test stack never collides with a developer's."""
-    return f"{prefix}-{secrets.token_hex(4)}"
 
 
 def alembic_ini(explicit: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:

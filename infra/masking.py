@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
-from infra.envfile import is_secret_name
+_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PASSPHRASE|(?:^|_)KEY$")
 
 MASK = "***"
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a variable's value must be treated as a secret (masked, generated, never defaulted)."""
+    return bool(_SECRET_NAME.search(name.upper()))
 
 
 def secret_values(env: Mapping[str, str]) -> list[str]:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from infra.cli_checks import matrix, scan_coverage
+from infra.cli.checks import matrix, scan_coverage
 from infra.registry import all_checks
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 import pytest
 
 from infra.findings import render_all
-from infra.probes import startup_findings
+from infra.probes.stack import startup_findings
 
 SEED_STARTUP_BUDGET_S = 120.0
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from infra.compose_rules import audit_compose
+from infra.compose.rules import audit_compose
 from infra.findings import Finding
 
 

@@ -1,7 +1,7 @@
 """Static checks of the Compose file under test (`--compose-file`, default docker-compose.yml).
 
 They read the raw YAML and the configuration `docker compose config` resolves; no engine needed.
-Each check's reason is in infra/checkdefs/compose.py and in its rule's docstring.
+Each check's reason is in infra/registry/ and in its rule's docstring.
 """
 
 import pytest

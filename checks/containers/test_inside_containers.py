@@ -1,7 +1,7 @@
 """Inside each running container: the expected server, not root, owning its data, listening.
 
 Parametrized over the services (and published container ports) of the compose file under test;
-the probes live in `infra.container_probes`.
+the probes live in `infra.probes.containers`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from functools import cache
 
 import pytest
 
-from infra.compose_model import load_model
+from infra.compose.model import load_model
 from infra.config import HarnessConfig
-from infra.container_probes import (
+from infra.errors import HarnessError
+from infra.findings import render_all
+from infra.probes.containers import (
     ContainerTarget,
     data_dir_findings,
     data_paths,
@@ -24,8 +26,7 @@ from infra.container_probes import (
     read_processes,
     read_sockets,
 )
-from infra.errors import HarnessError
-from infra.findings import render_all
+from infra.stack.isolation import isolated_env
 
 pytestmark = [pytest.mark.infra, pytest.mark.containers]
 
@@ -34,7 +35,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.containers]
 def _declared(compose_file: str | None, env_file: str | None) -> dict[str, tuple[int, ...]]:
     """Services of the compose file under test, with their published TCP container ports."""
     harness = HarnessConfig.resolve(compose_file, env_file)
-    model = load_model(harness.base_files(), env={**os.environ, **harness.test_env()})
+    model = load_model(harness.base_files(), env={**os.environ, **isolated_env(harness)})
     return {
         name: tuple(sorted({p.target for p in s.ports if p.protocol == "tcp"}))
         for name, s in model.services.items()

@@ -3,7 +3,7 @@
 import pytest
 
 from infra.findings import render_all
-from infra.probes import health_findings, running_port_findings
+from infra.probes.stack import health_findings, running_port_findings
 
 pytestmark = [pytest.mark.infra, pytest.mark.containers]
 

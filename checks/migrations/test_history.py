@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from checks.migrations.orgs import ORGS, seeder
-from infra.databases import scratch_engine
 from infra.findings import only, render_all
 from infra.migrations import drift, history
 from infra.migrations.checks import (
@@ -19,6 +18,7 @@ from infra.migrations.checks import (
     upgrade_from_empty,
 )
 from infra.migrations.roundtrip import stepwise_roundtrip
+from infra.stack.databases import scratch_engine
 
 SEED_MIGRATION_BUDGET_S = 10.0
 pytestmark = [pytest.mark.migrations]

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from infra.audit import audit
 from infra.catalog import CatalogSnapshot, snapshot
-from infra.databases import scratch_engine
 from infra.findings import Finding
 from infra.migrations.tree import AlembicTree, run
+from infra.stack.databases import scratch_engine
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 import pytest
 
 from infra.findings import render_all
-from infra.objectstore_probes import (
+from infra.probes.objectstore import (
     STANDIN_GAPS,
     S3Endpoint,
     auth_findings,

@@ -2,9 +2,8 @@
 
 import pytest
 
-from infra.endpoints import published
 from infra.findings import render_all
-from infra.service_probes import (
+from infra.probes.postgres import (
     REQUIRED_EXTENSIONS,
     expected_major,
     extension_findings,
@@ -15,6 +14,7 @@ from infra.service_probes import (
     smoke_findings,
     version_findings,
 )
+from infra.stack.endpoints import published
 
 pytestmark = [pytest.mark.infra, pytest.mark.services]
 

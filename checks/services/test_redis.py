@@ -3,7 +3,7 @@
 import pytest
 
 from infra.findings import render_all
-from infra.redis_probes import (
+from infra.probes.redis import (
     auth_required_findings,
     declared_command,
     declared_settings,

@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from infra.audit.rule import rule
-from infra.audit.view import SchemaView, is_snake_case, looks_plural, singular_of, table_label
-from infra.catalog import Constraint, Index, Table
-from infra.findings import Finding
-from infra.naming import (
+from infra.audit.naming import (
     PG_MAX_IDENTIFIER_BYTES,
     Kind,
     NameSpec,
@@ -19,6 +15,10 @@ from infra.naming import (
     fits_shape,
     shape,
 )
+from infra.audit.rule import rule
+from infra.audit.view import SchemaView, is_snake_case, looks_plural, singular_of, table_label
+from infra.catalog import Constraint, Index, Table
+from infra.findings import Finding
 
 CONSTRAINT_KINDS: dict[str, Kind] = {"primary key": "pk", "foreign key": "fk", "unique": "uq", "check": "ck"}
 _LITERAL = re.compile(r"'(?:[^']|'')*'")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from infra.audit.naming import pg_truncate
 from infra.audit.rule import rule
 from infra.audit.view import SchemaView, table_label
 from infra.catalog import Column, Table
 from infra.findings import Finding
-from infra.naming import pg_truncate
 
 TIMESTAMPTZ = "timestamp with time zone"
 

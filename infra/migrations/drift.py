@@ -14,11 +14,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from infra.catalog import snapshot
-from infra.databases import scratch_engine
 from infra.findings import Finding
 from infra.migrations.checks import PgCatalog, upgrade_from_empty
 from infra.migrations.roundtrip import Catalog
 from infra.migrations.tree import AlembicTree
+from infra.stack.databases import scratch_engine
 
 
 def autogenerate_findings(engine: sa.Engine, metadata: sa.MetaData, where: str) -> list[Finding]:

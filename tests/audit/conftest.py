@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from infra.databases import scratch_database, with_database
+from infra.stack.databases import scratch_database, with_database
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 CONVENTION = {

@@ -1,4 +1,4 @@
-"""infra.naming: names as SQLAlchemy renders them, shortened as SQLAlchemy and PostgreSQL shorten them."""
+"""infra.audit.naming: names as SQLAlchemy renders them, shortened as SQLAlchemy and PostgreSQL do."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from infra.naming import (
+from infra.audit.naming import (
     NameSpec,
     collisions,
     convention_name,

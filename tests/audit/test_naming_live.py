@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from infra.audit import audit
+from infra.audit.naming import NameSpec, convention_name, final_name
 from infra.catalog import snapshot
 from infra.findings import render_all
-from infra.naming import NameSpec, convention_name, final_name
 
 CONVENTION = {
     "pk": "pk_%(table_name)s",

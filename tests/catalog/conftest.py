@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from infra.databases import scratch_database, with_database
+from infra.stack.databases import scratch_database, with_database
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 RunSql = Callable[[str, str], None]

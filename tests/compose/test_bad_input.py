@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from infra.compose_model import ComposeFiles
-from infra.compose_rules import audit_compose
+from infra.compose.envfile import read_env_file
+from infra.compose.model import ComposeFiles
+from infra.compose.rules import audit_compose
 from infra.config import HarnessConfig
-from infra.envfile import read_env_file
 from infra.errors import HarnessError
+from infra.stack.isolation import isolated_env
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 VALID = SCENARIOS / "valid" / "docker-compose.yml"
@@ -73,8 +74,8 @@ def test_missing_variable_names_the_env_file(tmp_path):
 
 
 def test_an_override_with_compose_merge_tags_is_read():
-    """`!reset` / `!override` (used by infra/compose.offline.yml) are Compose YAML, not errors."""
-    files = ComposeFiles((REPO / "docker-compose.yml", REPO / "infra" / "compose.offline.yml"))
-    env = HarnessConfig.resolve(REPO / "docker-compose.yml", REPO / ".env.example").test_env()
+    """`!reset` / `!override` (used by infra/stack/compose.offline.yml) are Compose YAML, not errors."""
+    files = ComposeFiles((REPO / "docker-compose.yml", REPO / "infra" / "stack" / "compose.offline.yml"))
+    env = isolated_env(HarnessConfig.resolve(REPO / "docker-compose.yml", REPO / ".env.example"))
     findings = audit_compose(files, env)
     assert all(f.check_id.startswith("compose.") for f in findings)

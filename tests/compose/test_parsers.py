@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infra.compose_model import HealthCheck, Mount, parse_duration
-from infra.compose_rules.exposure import exposes_docker_socket, raw_port_host_part
-from infra.compose_rules.health import early_pass_problem, wellformed_problems
-from infra.compose_rules.imageref import ImageRef, floating_reason, is_pinned, parse_image_ref
-from infra.compose_rules.layout import covering_mount
-from infra.compose_rules.secrets import literal_secrets_in_command, references
-from infra.envfile import VariableRef, referenced_variables
+from infra.compose.envfile import VariableRef, referenced_variables
+from infra.compose.imageref import ImageRef, floating_reason, is_pinned, parse_image_ref
+from infra.compose.model import HealthCheck, Mount, parse_duration
+from infra.compose.rules.exposure import exposes_docker_socket, raw_port_host_part
+from infra.compose.rules.health import early_pass_problem, wellformed_problems
+from infra.compose.rules.layout import covering_mount
+from infra.compose.rules.secrets import literal_secrets_in_command, references
 
 pytestmark = [pytest.mark.compose]
 

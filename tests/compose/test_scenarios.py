@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from infra.compose_model import ComposeFiles
-from infra.compose_rules import audit_compose
-from infra.envfile import is_secret_name, read_env_file
+from infra.compose.envfile import read_env_file
+from infra.compose.model import ComposeFiles
+from infra.compose.rules import audit_compose
 from infra.findings import Finding, render_all
+from infra.masking import is_secret_name
 from infra.registry import all_checks
 
 SCENARIOS = Path(__file__).parent / "scenarios"

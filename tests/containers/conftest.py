@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from infra.container_probes import ContainerTarget
-from infra.throwaway import throwaway_container
+from infra.probes.containers import ContainerTarget
+from infra.stack.throwaway import throwaway_container
 
 
 @pytest.fixture

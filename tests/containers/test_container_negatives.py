@@ -3,7 +3,8 @@ wrong on purpose, fed to the same probes the checks use."""
 
 import pytest
 
-from infra.container_probes import (
+from infra.findings import only
+from infra.probes.containers import (
     data_dir_findings,
     listening_verdict,
     main_process_findings,
@@ -12,9 +13,8 @@ from infra.container_probes import (
     read_processes,
     read_sockets,
 )
-from infra.findings import only
-from infra.procfs import listeners, main_process
-from infra.throwaway import exited, wait_until
+from infra.probes.procfs import listeners, main_process
+from infra.stack.throwaway import exited, wait_until
 
 pytestmark = [pytest.mark.infra, pytest.mark.containers]
 

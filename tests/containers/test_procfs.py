@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infra.container_probes import ContainerTarget, PathOwner, listening_verdict, parse_stat
-from infra.procfs import (
+from infra.probes.containers import ContainerTarget, PathOwner, listening_verdict, parse_stat
+from infra.probes.procfs import (
     PROCESS_MARK,
     decode_address,
     encode_address,

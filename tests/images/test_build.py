@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from infra import images
 from infra.errors import HarnessError
 from infra.progress import Progress
+from infra.stack import images
 
 pytestmark = [pytest.mark.infra]
 SCENARIOS = Path(__file__).parent / "scenarios"

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.compose_model import ComposeFiles
-from infra.config import isolated_project_name
-from infra.envfile import free_port
-from infra.stack import Stack, StackStatus
+from infra.compose.model import ComposeFiles
+from infra.stack.isolation import free_port, isolated_project_name
+from infra.stack.lifecycle import Stack, StackStatus
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from infra.findings import only
-from infra.probes import health_findings, running_port_findings, startup_findings
+from infra.probes.stack import health_findings, running_port_findings, startup_findings
 
 pytestmark = [pytest.mark.infra, pytest.mark.containers]
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from infra.cli import main
-from infra.databases import scratch_database, with_database
+from infra.stack.databases import scratch_database, with_database
 
 pytestmark = [pytest.mark.audit, pytest.mark.infra]
 

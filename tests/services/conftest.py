@@ -12,8 +12,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from infra.redis_probes import client
-from infra.throwaway import exited, host_port, throwaway_container, wait_until
+from infra.probes.redis import client
+from infra.stack.throwaway import exited, host_port, throwaway_container, wait_until
 
 PG_PASSWORD = "neg-case-password"
 

@@ -3,8 +3,7 @@ lets everyone in, a server that says it is not ready, and the stand-in's own gap
 
 import pytest
 
-from infra.envfile import free_port
-from infra.objectstore_probes import (
+from infra.probes.objectstore import (
     S3Endpoint,
     auth_findings,
     is_minio,
@@ -13,6 +12,7 @@ from infra.objectstore_probes import (
     server_kind,
     wrong_secret_findings,
 )
+from infra.stack.isolation import free_port
 
 pytestmark = [pytest.mark.services]
 

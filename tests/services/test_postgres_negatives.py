@@ -6,9 +6,8 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from infra.databases import scratch_database, with_database
 from infra.findings import only
-from infra.service_probes import (
+from infra.probes.postgres import (
     REQUIRED_EXTENSIONS,
     extension_findings,
     extension_states,
@@ -16,6 +15,7 @@ from infra.service_probes import (
     smoke_findings,
     version_findings,
 )
+from infra.stack.databases import scratch_database, with_database
 
 pytestmark = [pytest.mark.infra, pytest.mark.services]
 

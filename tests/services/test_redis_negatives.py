@@ -3,7 +3,7 @@ persisting differently than the compose file declares; the stack's Redis with a 
 
 import pytest
 
-from infra.redis_probes import (
+from infra.probes.redis import (
     auth_required_findings,
     declared_command,
     declared_settings,

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from infra.compose_model import ComposeFiles
-from infra.config import isolated_project_name
-from infra.envfile import free_port
+from infra.compose.model import ComposeFiles
 from infra.errors import HarnessError
-from infra.stack import PROJECT_LABEL, Stack
+from infra.stack.isolation import free_port, isolated_project_name
+from infra.stack.lifecycle import PROJECT_LABEL, Stack
 
 pytestmark = [pytest.mark.infra, pytest.mark.slow]
 SCENARIO = Path(__file__).parent / "scenarios" / "never-healthy" / "docker-compose.yml"

@@ -38,7 +38,7 @@ def test_engine_missing_is_one_line_with_a_hint():
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("error: no Docker engine answers")
-    assert "Hint: run `sudo bash infra/bootstrap-engine.sh`" in lines[0]
+    assert "Hint: run `sudo bash infra/stack/bootstrap-engine.sh`" in lines[0]
 
 
 def test_ci_summary_fails_when_nothing_ran(tmp_path, capsys):

@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infra.envfile import complete_env, is_secret_name, parse_env_text, referenced_variables
+from infra.compose.envfile import parse_env_text, referenced_variables
 from infra.errors import HarnessError
-from infra.masking import MASK, mask, masked_env, secret_values
+from infra.masking import MASK, is_secret_name, mask, masked_env, secret_values
+from infra.stack.isolation import complete_env
 
 
 def test_parse_env_text_handles_comments_quotes_and_export():

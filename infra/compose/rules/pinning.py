@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from infra.compose_model import ComposeModel
-from infra.compose_rules.common import RawFile, finding
-from infra.compose_rules.imageref import floating_reason, parse_image_ref
+from infra.compose.imageref import floating_reason, parse_image_ref
+from infra.compose.model import ComposeModel
+from infra.compose.rules.common import RawFile, finding
 from infra.findings import Finding
 
 

@@ -11,10 +11,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.compose_model import ComposeModel
-from infra.compose_rules.common import CREDENTIAL_NAME, RawFile, as_text, finding
-from infra.envfile import VariableRef, is_secret_name, referenced_variables
+from infra.compose.envfile import VariableRef, referenced_variables
+from infra.compose.model import ComposeModel
+from infra.compose.rules.common import CREDENTIAL_NAME, RawFile, as_text, finding
 from infra.findings import Finding
+from infra.masking import is_secret_name
 
 _BRACED = re.compile(r"(?<!\$)\$\{[^}]*\}")
 _BARE = re.compile(r"(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from infra.errors import HarnessError
-from infra.stack import StackStatus
+from infra.stack.lifecycle import StackStatus
 
 
 def published(status: StackStatus, service: str, container_port: int) -> tuple[str, int]:

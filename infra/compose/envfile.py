@@ -1,14 +1,12 @@
-"""Env files: parse them, find what a compose file needs, make throwaway values for test stacks.
+"""Env files: parse them, find what a compose file needs, write them.
 
-All pure except `free_port` and `write_env_file`. Secret values never appear in an error message.
+All pure except `read_env_file` and `write_env_file`. Secret values never appear in an error message.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import secrets
-import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +16,6 @@ from infra.errors import HarnessError
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?err}, ${NAME?err}, ${NAME:+alt}; $$ escapes.
 _REFERENCE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}")
-_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PASSPHRASE|(?:^|_)KEY$")
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether a variable's value must be treated as a secret (masked, generated, never defaulted)."""
-    return bool(_SECRET_NAME.search(name.upper()))
 
 
 def parse_env_text(text: str, source: str = "<env>") -> dict[str, str]:
@@ -75,41 +67,6 @@ def referenced_variables(compose_text: str) -> dict[str, VariableRef]:
 def missing_variables(needed: Iterable[VariableRef], values: Mapping[str, str]) -> list[str]:
     """Names that are required but absent or empty in `values`."""
     return sorted(r.name for r in needed if r.required and not values.get(r.name))
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port the kernel reports free on `host` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
-
-
-def generated_secret() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def complete_env(
-    template: Mapping[str, str], needed: Mapping[str, VariableRef], *, fresh_ports: bool
-) -> dict[str, str]:
-    """Fill a template: empty secrets get generated values; with fresh_ports every *_PORT gets a free port."""
-    values = dict(template)
-    for name in needed:
-        values.setdefault(name, "")
-    for name in list(values):
-        if fresh_ports and name.endswith("_PORT"):
-            values[name] = str(free_port())
-        elif not values[name] and is_secret_name(name):
-            values[name] = generated_secret()
-    return values
 
 
 def write_env_file(path: Path, values: Mapping[str, str], header: str = "") -> None:

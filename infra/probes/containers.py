@@ -3,7 +3,7 @@
 What each service's container must look like from the inside: the expected server is the main
 process, it does not run as root (unless the image documents that it must), it owns its data
 directories, and it listens on its container ports. Sockets and processes are read from /proc
-(parsed by `infra.procfs`), never with `ss`, `netstat` or `ps`, which minimal images lack.
+(parsed by `infra.probes.procfs`), never with `ss`, `netstat` or `ps`, which minimal images lack.
 
 The expectations are data, in the tables below, each entry with its reason: a reader can see
 what is expected of which image and why, and the offline stand-ins' differences are stated here
@@ -19,10 +19,10 @@ from typing import Any
 
 import testinfra
 
-from infra.compose_model import Service
-from infra.compose_rules.imageref import parse_image_ref
+from infra.compose.imageref import parse_image_ref
+from infra.compose.model import Service
 from infra.findings import Finding
-from infra.procfs import (
+from infra.probes.procfs import (
     PROCESS_MARK,
     ProcessInfo,
     TcpSocket,

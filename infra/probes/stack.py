@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from infra.findings import Finding
-from infra.stack import StackStatus
+from infra.stack.lifecycle import StackStatus
 
 LOOPBACK = {"127.0.0.1", "::1"}
 

@@ -14,11 +14,12 @@ from typing import Any
 
 from filelock import FileLock
 
-from infra import profile as profiles
-from infra.compose_model import load_model
-from infra.config import HarnessConfig, isolated_project_name
+from infra.compose.model import load_model
+from infra.config import HarnessConfig
 from infra.progress import Progress
-from infra.stack import ServiceStatus, Stack, StackStatus
+from infra.stack import profiles
+from infra.stack.isolation import isolated_env, isolated_project_name
+from infra.stack.lifecycle import ServiceStatus, Stack, StackStatus
 
 STATE_FILE = "stack.json"
 STARTUP_DEADLINE_S = 120.0
@@ -56,7 +57,7 @@ def start_or_attach(
     with FileLock(str(state_dir / "stack.lock")):
         if state.exists():
             return _stack_from_state(config, json.loads(state.read_text()))
-        env = config.test_env()
+        env = isolated_env(config)
         model = load_model(config.base_files(), env={**os.environ, **env})
         profile = profiles.choose(requested_profile, model)
         progress.say(f"profile: {profile.name} ({profile.reason})")

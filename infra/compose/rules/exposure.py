@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from infra.compose_model import ComposeModel
-from infra.compose_rules.common import RawFile, finding
+from infra.compose.model import ComposeModel
+from infra.compose.rules.common import RawFile, finding
 from infra.findings import Finding
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})

@@ -18,7 +18,7 @@ from pathlib import Path
 from infra.errors import HarnessError
 from infra.progress import Progress
 
-IMAGES_DIR = Path(__file__).resolve().parent / "images"
+IMAGES_DIR = Path(__file__).resolve().parent / "image_contexts"
 INPUTS_LABEL = "org.orderflow.inputs-hash"
 COMPONENT_LABEL = "org.orderflow.component"
 BASE_SUITE = "trixie"
@@ -28,11 +28,11 @@ BASE_REPO = "orderflow/debian-base"
 
 @dataclass(frozen=True)
 class ImageSpec:
-    """One offline image: its directory under infra/images and the tag the override file uses."""
+    """One offline image: its folder in infra/stack/image_contexts and the tag the override file uses."""
 
     name: str
     tag: str
-    context_dir: Path | None = None  # default: infra/images/<name>
+    context_dir: Path | None = None  # default: infra/stack/image_contexts/<name>
 
     @property
     def context(self) -> Path:
@@ -109,7 +109,7 @@ def build_base(progress: Progress) -> str:
     if shutil.which("debootstrap") is None or os.geteuid() != 0:
         raise HarnessError(
             "cannot build the offline base image: debootstrap needs root and the debootstrap package",
-            "run `sudo bash infra/bootstrap-engine.sh` (installs it), then retry as root",
+            "run `sudo bash infra/stack/bootstrap-engine.sh` (installs it), then retry as root",
         )
     with progress.step(f"building {tag} (debootstrap {BASE_SUITE})"), tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "rootfs"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from infra.compose_model import ComposeModel, Mount
-from infra.compose_rules.common import RawFile, finding, kind_of
+from infra.compose.model import ComposeModel, Mount
+from infra.compose.rules.common import RawFile, finding, kind_of
 from infra.findings import Finding
 
 # Where each kind of server keeps its data (kinds by image repository: common.KINDS).

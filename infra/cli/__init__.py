@@ -9,7 +9,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from infra import cli_checks, cli_schema, cli_stack
+from infra.cli import checks as cli_checks
+from infra.cli import schema as cli_schema
+from infra.cli import stack as cli_stack
 from infra.errors import HarnessError
 
 Handler = Callable[[argparse.Namespace], int]

@@ -10,16 +10,16 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from infra import engine, images
-from infra import profile as profiles
-from infra.compose_model import load_model
-from infra.config import HarnessConfig, isolated_project_name
-from infra.envfile import missing_variables, port_is_free, read_env_file, write_env_file
+from infra.compose.envfile import missing_variables, read_env_file, write_env_file
+from infra.compose.model import load_model
+from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.masking import secret_values
 from infra.progress import Progress
 from infra.report import Report, Result
-from infra.stack import PROJECT_LABEL, Stack, StackStatus
+from infra.stack import engine, images, profiles
+from infra.stack.isolation import isolated_env, isolated_project_name, port_is_free
+from infra.stack.lifecycle import PROJECT_LABEL, Stack, StackStatus
 
 TEST_PROJECT_PREFIX = "orderflow-test-"
 
@@ -86,7 +86,7 @@ def cmd_env_init(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         raise HarnessError(f"{target} exists; not overwriting it", "pass --force to replace it")
     template = HarnessConfig(config.compose_file, config.compose_file.parent / ".env.example", True)
-    values = template.test_env()
+    values = isolated_env(template)
     for name, value in template.template_values().items():  # keep the example's ports for a dev stack
         if name.endswith("_PORT") and value:
             values[name] = value
@@ -167,7 +167,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     config = _config(args)
     progress = Progress(quiet=False)
     if args.isolated:
-        env = config.test_env()
+        env = isolated_env(config)
         base = Stack(config.base_files(), env, args.project or isolated_project_name(), "upstream", progress)
     else:
         base, _ = _dev_stack(config, args, progress)

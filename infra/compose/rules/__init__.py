@@ -15,28 +15,28 @@ from typing import Any
 
 import yaml
 
-from infra.compose_model import ComposeFiles, load_model
-from infra.compose_rules.common import RawFile, Rule
-from infra.compose_rules.exposure import (
+from infra.compose.model import ComposeFiles, load_model
+from infra.compose.rules.common import RawFile, Rule
+from infra.compose.rules.exposure import (
     rule_no_docker_sock,
     rule_no_host_namespaces,
     rule_no_privileged,
     rule_ports_from_env,
     rule_ports_loopback,
 )
-from infra.compose_rules.health import (
+from infra.compose.rules.health import (
     rule_healthcheck_no_early_pass,
     rule_healthcheck_present,
     rule_healthcheck_wellformed,
 )
-from infra.compose_rules.images import rule_image_pinned
-from infra.compose_rules.layout import (
+from infra.compose.rules.layout import (
     rule_graceful_stop,
     rule_name_set,
     rule_named_volumes,
     rule_no_version_key,
 )
-from infra.compose_rules.secrets import rule_no_default_secrets, rule_secrets_required
+from infra.compose.rules.pinning import rule_image_pinned
+from infra.compose.rules.secrets import rule_no_default_secrets, rule_secrets_required
 from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.masking import mask, secret_values

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.compose_model import ComposeModel
-from infra.compose_rules.imageref import parse_image_ref
+from infra.compose.imageref import parse_image_ref
+from infra.compose.model import ComposeModel
 from infra.findings import Finding
 
 # Image repositories (registry and tag removed) by the server they run: some rules are per server.

@@ -16,11 +16,11 @@ from typing import Any
 
 import docker
 
-from infra.compose_model import ComposeFiles, ComposeModel, load_model
-from infra.envfile import port_is_free
+from infra.compose.model import ComposeFiles, ComposeModel, load_model
 from infra.errors import HarnessError
 from infra.masking import mask, secret_values
 from infra.progress import Progress
+from infra.stack.isolation import port_is_free
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from infra.compose_model import ComposeModel, HealthCheck
-from infra.compose_rules.common import RawFile, finding, kind_of
+from infra.compose.model import ComposeModel, HealthCheck
+from infra.compose.rules.common import RawFile, finding, kind_of
 from infra.findings import Finding
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

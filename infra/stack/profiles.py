@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from infra import images
-from infra.compose_model import ComposeFiles, ComposeModel
+from infra.compose.model import ComposeFiles, ComposeModel
 from infra.progress import Progress
+from infra.stack import images
 
 OFFLINE_OVERRIDE = Path(__file__).resolve().parent / "compose.offline.yml"
 ProfileName = Literal["auto", "upstream", "offline"]

@@ -15,7 +15,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from infra.findings import Finding
-from infra.stack import Stack
+from infra.stack.lifecycle import Stack
 
 # Settings that decide whether data survives a restart, and where it goes.
 PERSISTENCE_KEYS = ("appendonly", "appendfsync", "save", "dir")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from infra.errors import HarnessError
 
 BOOTSTRAP_HINT = (
-    "run `sudo bash infra/bootstrap-engine.sh` (Debian, as root) or install Docker Engine + Compose v2"
+    "run `sudo bash infra/stack/bootstrap-engine.sh` (Debian, as root) or install Docker Engine + Compose v2"
 )
 
 

@@ -1,6 +1,6 @@
 """Protocol probes of the services: the stack contract, and PostgreSQL.
 
-Redis is probed in `infra.redis_probes`, the object store in `infra.objectstore_probes`. Each probe
+Redis is probed in `infra.probes.redis`, the object store in `infra.probes.objectstore`. Each probe
 talks to a server over 127.0.0.1 and returns findings (expected / found / where); the checks assert
 there are none, the negative cases feed the same probes a broken server.
 

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from infra import audit_run, config
+from infra import config
+from infra.audit import run as audit_run
 from infra.catalog import snapshot
+from infra.compose.envfile import read_env_file
 from infra.config import HarnessConfig
-from infra.databases import scratch_engine
-from infra.envfile import read_env_file
 from infra.errors import HarnessError
 from infra.migrations import premerge
 from infra.migrations.checks import load_metadata
@@ -19,6 +19,7 @@ from infra.migrations.tree import AlembicTree, run
 from infra.progress import Progress
 from infra.registry import all_checks
 from infra.report import Report, Result, markdown_summary, now_iso
+from infra.stack.databases import scratch_engine
 
 
 def alembic_tree(args: argparse.Namespace) -> AlembicTree:

@@ -1,1 +1,0 @@
-"""Check declarations, one module per concern (compose, live, schema, migrations...)."""
