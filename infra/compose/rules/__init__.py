@@ -1,22 +1,20 @@
 """Static rules for a Compose file: each a plain function over the raw files and the normalized model.
 
-`audit_compose` does the I/O: it reads each file's raw YAML (to see `${VAR:-default}` and literals)
-and the configuration `docker compose config` resolves (Compose CLI only, no engine), then runs
-every rule. Rules are pure: `(raw files, model) -> findings`.
+`read_raw` reads each file's YAML as written (to see `${VAR:-default}` and literals); the model is
+the configuration `docker compose config` resolves (infra.compose.lint prepares both, judging the
+file as Compose would run it). Rules are pure: `(raw files, model) -> findings`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from infra.compose.model import ComposeFiles, load_model
+from infra.compose.model import ComposeFiles
 from infra.compose.rules.common import RawFile, Rule
+from infra.compose.rules.envfiles import rule_no_committed_secrets
 from infra.compose.rules.exposure import (
     rule_no_docker_sock,
     rule_no_host_namespaces,
@@ -29,6 +27,12 @@ from infra.compose.rules.health import (
     rule_healthcheck_present,
     rule_healthcheck_wellformed,
 )
+from infra.compose.rules.hardening import (
+    rule_log_rotation,
+    rule_memory_limit,
+    rule_no_container_name,
+    rule_privileges_dropped,
+)
 from infra.compose.rules.layout import (
     rule_graceful_stop,
     rule_name_set,
@@ -36,12 +40,12 @@ from infra.compose.rules.layout import (
     rule_no_version_key,
 )
 from infra.compose.rules.pinning import rule_image_pinned
+from infra.compose.rules.postgres import rule_no_trust_auth, rule_postgres_shm
+from infra.compose.rules.readiness import rule_depends_on_healthy, rule_health_budget, rule_probe_not_port_only
 from infra.compose.rules.secrets import rule_no_default_secrets, rule_secrets_required
 from infra.errors import HarnessError
-from infra.findings import Finding
-from infra.masking import mask, secret_values
 
-__all__ = ["RULES", "audit_compose", "read_raw"]
+__all__ = ["RULES", "read_raw"]
 
 RULES: tuple[Rule, ...] = (
     rule_name_set,
@@ -59,6 +63,16 @@ RULES: tuple[Rule, ...] = (
     rule_no_docker_sock,
     rule_no_host_namespaces,
     rule_graceful_stop,
+    rule_health_budget,
+    rule_probe_not_port_only,
+    rule_depends_on_healthy,
+    rule_memory_limit,
+    rule_privileges_dropped,
+    rule_log_rotation,
+    rule_no_container_name,
+    rule_postgres_shm,
+    rule_no_trust_auth,
+    rule_no_committed_secrets,
 )
 
 
@@ -82,6 +96,8 @@ def read_raw(files: ComposeFiles) -> list[RawFile]:
     """Each compose file as written; errors name the file (and line) in one line."""
     raw = []
     for path in files.files:
+        if Path(path).is_dir():
+            raise HarnessError(f"{path} is a directory, not a compose file", "name the file, e.g. DIR/compose.yaml")
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -105,19 +121,3 @@ def read_raw(files: ComposeFiles) -> list[RawFile]:
             )
         raw.append(RawFile(path, text, doc))
     return raw
-
-
-def audit_compose(files: ComposeFiles, env: Mapping[str, str] | None = None) -> list[Finding]:
-    """Every rule over `files`; `env` resolves the variables. Secret values of `env` are masked in
-    the findings, whichever rule would have quoted them."""
-    raw = read_raw(files)
-    model = load_model(files, env={**os.environ, **env} if env is not None else None)
-    hidden = secret_values(env or {})
-    return [
-        dataclasses.replace(
-            f,
-            **{k: mask(getattr(f, k), hidden) for k in ("where", "expected", "found", "hint")},
-        )
-        for rule in RULES
-        for f in rule(raw, model)
-    ]

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.compose.model import ComposeModel
-from infra.compose.rules.common import RawFile, finding
+from infra.compose.rules.common import RawFile, finding, service_kind
 from infra.findings import Finding
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -15,15 +15,23 @@ DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 HOST_NAMESPACE_KEYS = ("network_mode", "pid", "ipc", "userns_mode", "uts")
 
 
+# Servers whose port is for the application's own services, never for the network. An object
+# store's API is often a public entry on purpose (browsers fetch presigned URLs from it).
+_PRIVATE_KINDS = frozenset({"postgres", "redis", "clickhouse"})
+
+
 def rule_ports_loopback(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a host IP, Docker publishes on every interface: a dev database open to the network."""
+    """Without a host IP, Docker publishes on every interface: a database open to the network. An
+    application's web entry is public on purpose; the strict policy holds every port to loopback
+    unless the file declares it public (`x-orderflow-lint` with a reason)."""
     return [
         finding(
             "compose.ports-loopback",
             f"service {s.name}, port {p.target}",
             "host_ip 127.0.0.1 or ::1",
-            f"host_ip {p.host_ip or '(all interfaces)'!s}",
+            f"host_ip {p.host_ip or '(all interfaces)'!s}, published {p.published or '(any)'}",
             "write ports as 127.0.0.1:${PORT}:<target>",
+            strict=service_kind(s) not in _PRIVATE_KINDS,
         )
         for s in model.services.values()
         for p in s.ports
@@ -67,6 +75,7 @@ def rule_ports_from_env(raw: list[RawFile], model: ComposeModel) -> list[Finding
                             "host port from a ${VARIABLE}",
                             f"ports entry {entry!r}" + ("" if host else " (no host port: Docker picks one)"),
                             "write e.g. 127.0.0.1:${REDIS_PORT:?set REDIS_PORT}:6379",
+                            strict=True,
                         )
                     )
     return findings

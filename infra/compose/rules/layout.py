@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from infra.compose.model import ComposeModel, Mount
-from infra.compose.rules.common import RawFile, finding, kind_of
+import re
+
+from infra.compose.model import ComposeModel, Mount, Service
+from infra.compose.rules.common import DATA_PATHS, STOPS_ON_SIGINT, RawFile, finding, repository, service_kind
 from infra.findings import Finding
 
-# Where each kind of server keeps its data (kinds by image repository: common.KINDS).
-DATA_PATHS = {"postgres": "/var/lib/postgresql/data", "redis": "/data", "minio": "/data"}
 # Stop signals that shut each kind down cleanly; unset means the image's STOPSIGNAL (often SIGTERM).
 STOP_SIGNALS = {"postgres": ("SIGINT", "SIGTERM"), None: ("SIGTERM", "SIGINT", "SIGQUIT")}
+# A Redis that evicts keys under memory pressure is a cache: nothing to keep across restarts.
+_EVICTING = re.compile(r"maxmemory-policy\s+(?:allkeys|volatile)-")
 
 
 def rule_name_set(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
     """A top-level `name:` fixes the project name, so volume and network names (and so the data a
     developer finds again after `down`) do not depend on the folder the checkout happens to be in."""
     main = raw[0]
-    if main.doc.get("name"):
+    if main.doc.get("name") or any(r.doc.get("name") for r in raw) or model.variables.get("COMPOSE_PROJECT_NAME"):
         return []
     folder = main.path.resolve().parent.name
     return [
@@ -25,7 +27,7 @@ def rule_name_set(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
             str(main.path),
             "a top-level `name:`",
             f"no `name:` (the project would be named after the folder, {folder!r})",
-            "add e.g. `name: orderflow` at the top",
+            "add e.g. `name: orderflow` at the top (or COMPOSE_PROJECT_NAME in the committed .env)",
         )
     ]
 
@@ -59,15 +61,24 @@ def _describe(mount: Mount | None) -> str:
     return f"{mount.type} {mount.source or '(no source)'} at {mount.target}"
 
 
+def data_path(s: Service, kind: str | None) -> str | None:
+    """Where `s` keeps its data: PGDATA when set, else its kind's path; None for a cache or no store."""
+    if kind == "postgres" and s.environment.get("PGDATA"):
+        return s.environment["PGDATA"]
+    if kind == "redis" and _EVICTING.search(" ".join([*(s.command or ()), *s.environment.values()])):
+        return None
+    return DATA_PATHS.get(kind) if kind else None
+
+
 def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
     """Data in the container layer is lost with the container; an anonymous volume is orphaned by
-    `down` and a new empty one made by the next `up`; a bind mount leaves root-owned files in the
-    checkout. A named volume declared at top level survives `down` and is found again by `up`."""
+    `down` and a new empty one made by the next `up`. The strict policy also wants a named volume
+    rather than a bind mount (root-owned files in the checkout); application stacks choose their
+    own data location. Data stores are recognised by image, data path, probe or command."""
     findings = []
     for s in model.services.values():
-        kind = kind_of(s.image)
-        data_path = DATA_PATHS.get(kind) if kind else None
-        data_mount = covering_mount(s.mounts, data_path) if data_path else None
+        path = data_path(s, service_kind(s))
+        data_mount = covering_mount(s.mounts, path) if path else None
         for m in s.mounts:
             if m.type == "volume" and not m.source and m is not data_mount:
                 findings.append(
@@ -77,18 +88,22 @@ def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]
                         "a named volume",
                         _describe(m),
                         "name it and declare it under top-level `volumes:`",
+                        strict=True,
                     )
                 )
-        if data_path is None:
+        if path is None:
             continue
-        if data_mount is None or data_mount.type != "volume" or data_mount.source not in model.volumes:
+        lost = data_mount is None or (data_mount.type == "volume" and not data_mount.source)
+        named = data_mount is not None and data_mount.type == "volume" and data_mount.source in model.volumes
+        if lost or not named:
             findings.append(
                 finding(
                     "compose.named-volumes",
-                    f"service {s.name}, {data_path}",
+                    f"service {s.name}, {path}",
                     "a named volume declared at top level",
                     _describe(data_mount),
-                    f"mount a named volume on {data_path} and declare it under top-level `volumes:`",
+                    f"mount a named volume on {path} and declare it under top-level `volumes:`",
+                    strict=not lost,
                 )
             )
     return findings
@@ -96,17 +111,20 @@ def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]
 
 def rule_graceful_stop(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
     """Without a grace period Docker sends SIGKILL after 10 s: Redis loses the writes not yet synced,
-    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown
-    (clients rolled back, checkpoint, clean exit); SIGTERM, its smart shutdown, is accepted but
-    waits for every client to leave. Others stop on SIGTERM (or SIGINT/SIGQUIT); unset is SIGTERM
-    for them, while PostgreSQL must say SIGINT explicitly (stand-in images may not set STOPSIGNAL)."""
+    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown;
+    the official image and builds FROM it already declare it (STOPSIGNAL), a vendor's build must
+    say it. Stateless services lose nothing: only the strict policy asks them for a grace period,
+    and for PostgreSQL's stop_signal written in the file."""
     findings = []
     for s in model.services.values():
         where = f"service {s.name}"
+        kind = service_kind(s)
+        store = kind in DATA_PATHS
         if s.stop_grace_period_s is None or s.stop_grace_period_s <= 0:
             found = "unset (Docker kills after 10s)" if s.stop_grace_period_s is None else "0s"
-            findings.append(finding("compose.graceful-stop", where, "stop_grace_period set (> 0)", found))
-        kind = kind_of(s.image)
+            findings.append(
+                finding("compose.graceful-stop", where, "stop_grace_period set (> 0)", found, strict=not store)
+            )
         wanted = STOP_SIGNALS.get(kind, STOP_SIGNALS[None])
         if s.stop_signal is not None and s.stop_signal.upper() not in wanted:
             findings.append(
@@ -115,13 +133,17 @@ def rule_graceful_stop(raw: list[RawFile], model: ComposeModel) -> list[Finding]
                 )
             )
         elif kind == "postgres" and s.stop_signal is None:
+            inherited = repository(s.image) in STOPS_ON_SIGINT
             findings.append(
                 finding(
                     "compose.graceful-stop",
                     where,
                     "stop_signal: SIGINT (PostgreSQL's fast shutdown)",
-                    "no stop_signal (the image decides)",
+                    "no stop_signal (the image's STOPSIGNAL is SIGINT)"
+                    if inherited
+                    else f"no stop_signal, and {s.image or 'a built image'} is not known to declare SIGINT",
                     "add `stop_signal: SIGINT`",
+                    strict=inherited,
                 )
             )
     return findings

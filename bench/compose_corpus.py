@@ -1,0 +1,145 @@
+"""Precision and recall of the static compose rules on a corpus of real files, per rule.
+
+    python bench/compose_corpus.py [--corpus DIR] [--dclint PATH/TO/dclint]
+
+The corpus is third-party and lives outside the repository (default /work/corpus/compose, or
+ORDERFLOW_COMPOSE_CORPUS): `<project>/docker-compose.yml` per tests/compose/corpus/SOURCES.md. What
+a reviewer flags in each file is tests/compose/corpus/expected.yml, written before the rules ran.
+Findings match on (rule id, service). With --dclint, the same files go through dclint (npm) too:
+time per file, and which expected problems its rules find. Exit 2 when no corpus file is found
+(0 examined is no result), 1 when a rule is under 90% precision or misses a problem it claims.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from infra.compose.lint import compose_files, lint
+from infra.compose.policy import POLICIES
+from infra.compose.rules import read_raw
+from infra.registry import all_checks
+
+HERE = Path(__file__).resolve().parent.parent / "tests" / "compose" / "corpus"
+# dclint rules that claim one of our problems; the rest are style (key order, quotes...).
+DCLINT_EQUIVALENT = {
+    "no-unbound-port-interfaces": "compose.ports-loopback",
+    "no-version-field": "compose.no-version-key",
+    "require-project-name-field": "compose.name-set",
+    "no-duplicate-container-names": "compose.no-container-name",
+}
+
+Key = tuple[str, str]  # (rule id, service or "-")
+
+
+def expected_keys(project: dict, services: list[str]) -> set[Key]:
+    keys = set()
+    for rule, entries in (project.get("expect") or {}).items():
+        names = services if entries == "all" else list(entries)
+        keys |= {(rule, name) for name in names}
+    return keys
+
+
+def score(found: set[Key], wanted: set[Key], table: dict[str, list[int]]) -> None:
+    for rule in {k[0] for k in found | wanted}:
+        f = {k for k in found if k[0] == rule}
+        w = {k for k in wanted if k[0] == rule}
+        counts = table.setdefault(rule, [0, 0, 0])
+        counts[0] += len(f & w)
+        counts[1] += len(f - w)
+        counts[2] += len(w - f)
+
+
+def run_dclint(dclint: str, path: Path) -> tuple[float, list[dict]]:
+    start = time.perf_counter()
+    proc = subprocess.run([dclint, "-f", "json", str(path)], capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    reports = json.loads(proc.stdout or "[]")
+    return elapsed, [m for r in reports for m in r.get("messages", [])]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=os.environ.get("ORDERFLOW_COMPOSE_CORPUS", "/work/corpus/compose"))
+    parser.add_argument("--expected", default=str(HERE / "expected.yml"))
+    parser.add_argument("--dclint", help="path to the dclint executable, to compare")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every mismatch")
+    args = parser.parse_args()
+    spec = yaml.safe_load(Path(args.expected).read_text(encoding="utf-8"))
+    policy = POLICIES[spec.get("policy", "service")]
+    known = sorted(c for c in all_checks() if c.startswith("compose."))
+    table: dict[str, list[int]] = {}
+    dclint_table: dict[str, list[int]] = {}
+    dclint_other: dict[str, int] = defaultdict(int)
+    ours_s = theirs_s = 0.0
+    examined = 0
+    mismatches = []
+    for name, project in spec["projects"].items():
+        path = Path(args.corpus) / name / "docker-compose.yml"
+        if not path.is_file():
+            continue
+        examined += 1
+        env_file = Path(args.corpus) / name / project["env_file"] if project.get("env_file") else None
+        files = compose_files(path, env_file)
+        services = sorted({s for r in read_raw(files) for s in r.services()})
+        start = time.perf_counter()
+        report = lint(files, policy, known)
+        ours_s += time.perf_counter() - start
+        found = {(j.finding.check_id, j.finding.service or "-") for j in report.findings}
+        wanted = expected_keys(project, services)
+        score(found, wanted, table)
+        mismatches += [f"{name}: false positive {k}" for k in sorted(found - wanted)]
+        mismatches += [f"{name}: missed {k}" for k in sorted(wanted - found)]
+        if args.dclint:
+            elapsed, messages = run_dclint(args.dclint, path)
+            theirs_s += elapsed
+            theirs = set()
+            for m in messages:
+                rule = DCLINT_EQUIVALENT.get(m["rule"])
+                if rule is None:
+                    dclint_other[m["rule"]] += 1
+                else:
+                    theirs.add((rule, (m.get("data") or {}).get("serviceName") or "-"))
+            claimed = {k for k in wanted if k[0] in DCLINT_EQUIVALENT.values()}
+            score(theirs, claimed, dclint_table)
+    print(f"examined {examined} corpus files in {args.corpus} (policy {policy.name})")
+    if not examined:
+        print("no corpus: fetch the files listed in tests/compose/corpus/SOURCES.md", file=sys.stderr)
+        return 2
+    print(f"{'rule':34} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>8}")
+    failing = False
+    totals = [0, 0, 0]
+    for rule, (tp, fp, fn) in sorted(table.items()):
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
+        failing |= precision < 0.9 or fn > 0
+        print(f"{rule:34} {tp:4} {fp:4} {fn:4} {precision:10.0%} {recall:8.0%}")
+    tp, fp, fn = totals
+    print(f"{'all rules':34} {tp:4} {fp:4} {fn:4} {tp / max(tp + fp, 1):10.0%} {tp / max(tp + fn, 1):8.0%}")
+    if args.verbose or failing:
+        print("\n".join(mismatches))
+    print(f"ours: {1000 * ours_s / examined:.0f} ms per file (docker compose config included)")
+    if args.dclint:
+        found = sum(v[0] for v in dclint_table.values())
+        claimed = sum(v[0] + v[2] for v in dclint_table.values())
+        print(
+            f"dclint: {1000 * theirs_s / examined:.0f} ms per file; of the {tp + fn} expected problems it "
+            f"claims {claimed} (its rules cover {len(set(DCLINT_EQUIVALENT.values()))} of ours) and finds "
+            f"{found}, with {sum(v[1] for v in dclint_table.values())} false positives; "
+            f"{sum(dclint_other.values())} other messages (style): "
+            + ", ".join(f"{k} {v}" for k, v in sorted(dclint_other.items(), key=lambda kv: -kv[1]))
+        )
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
