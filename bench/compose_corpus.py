@@ -26,15 +26,17 @@ import yaml
 from infra.compose.lint import compose_files, lint
 from infra.compose.policy import POLICIES
 from infra.compose.rules import read_raw
-from infra.registry import all_checks
+from infra.compose.rules.exposure import rule_ports_loopback
+from infra.compose.rules.hardening import rule_no_container_name
+from infra.compose.rules.layout import rule_name_set, rule_no_version_key
 
 HERE = Path(__file__).resolve().parent.parent / "tests" / "compose" / "corpus"
 # dclint rules that claim one of our problems; the rest are style (key order, quotes...).
 DCLINT_EQUIVALENT = {
-    "no-unbound-port-interfaces": "compose.ports-loopback",
-    "no-version-field": "compose.no-version-key",
-    "require-project-name-field": "compose.name-set",
-    "no-duplicate-container-names": "compose.no-container-name",
+    "no-unbound-port-interfaces": rule_ports_loopback.id,
+    "no-version-field": rule_no_version_key.id,
+    "require-project-name-field": rule_name_set.id,
+    "no-duplicate-container-names": rule_no_container_name.id,
 }
 
 Key = tuple[str, str]  # (rule id, service or "-")
@@ -44,7 +46,7 @@ def expected_keys(project: dict, services: list[str]) -> set[Key]:
     keys = set()
     for rule, entries in (project.get("expect") or {}).items():
         names = services if entries == "all" else list(entries)
-        keys |= {(rule, name) for name in names}
+        keys |= {(f"compose.{rule}", name) for name in names}
     return keys
 
 
@@ -66,16 +68,49 @@ def run_dclint(dclint: str, path: Path) -> tuple[float, list[dict]]:
     return elapsed, [m for r in reports for m in r.get("messages", [])]
 
 
+def dclint_score(
+    dclint: str, path: Path, wanted: set[Key], table: dict[str, list[int]], other: dict[str, int]
+) -> float:
+    """Score dclint's messages whose rule claims one of our problems; count the rest by rule."""
+    elapsed, messages = run_dclint(dclint, path)
+    theirs = set()
+    for m in messages:
+        rule = DCLINT_EQUIVALENT.get(m["rule"])
+        if rule is None:
+            other[m["rule"]] += 1
+        else:
+            theirs.add((rule, (m.get("data") or {}).get("serviceName") or "-"))
+    score(theirs, {k for k in wanted if k[0] in DCLINT_EQUIVALENT.values()}, table)
+    return elapsed
+
+
+def print_table(table: dict[str, list[int]]) -> tuple[bool, list[int]]:
+    """Per-rule precision and recall; whether a rule is under 90% precision or missed a problem."""
+    print(f"{'rule':34} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>8}")
+    failing = False
+    totals = [0, 0, 0]
+    for rule, (tp, fp, fn) in sorted(table.items()):
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
+        failing |= precision < 0.9 or fn > 0
+        print(f"{rule:34} {tp:4} {fp:4} {fn:4} {precision:10.0%} {recall:8.0%}")
+    tp, fp, fn = totals
+    print(f"{'all rules':34} {tp:4} {fp:4} {fn:4} {tp / max(tp + fp, 1):10.0%} {tp / max(tp + fn, 1):8.0%}")
+    return failing, totals
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default=os.environ.get("ORDERFLOW_COMPOSE_CORPUS", "/work/corpus/compose"))
+    parser.add_argument(
+        "--corpus", default=os.environ.get("ORDERFLOW_COMPOSE_CORPUS", "/work/corpus/compose")
+    )
     parser.add_argument("--expected", default=str(HERE / "expected.yml"))
     parser.add_argument("--dclint", help="path to the dclint executable, to compare")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every mismatch")
     args = parser.parse_args()
     spec = yaml.safe_load(Path(args.expected).read_text(encoding="utf-8"))
     policy = POLICIES[spec.get("policy", "service")]
-    known = sorted(c for c in all_checks() if c.startswith("compose."))
     table: dict[str, list[int]] = {}
     dclint_table: dict[str, list[int]] = {}
     dclint_other: dict[str, int] = defaultdict(int)
@@ -91,7 +126,7 @@ def main() -> int:
         files = compose_files(path, env_file)
         services = sorted({s for r in read_raw(files) for s in r.services()})
         start = time.perf_counter()
-        report = lint(files, policy, known)
+        report = lint(files, policy)
         ours_s += time.perf_counter() - start
         found = {(j.finding.check_id, j.finding.service or "-") for j in report.findings}
         wanted = expected_keys(project, services)
@@ -99,32 +134,12 @@ def main() -> int:
         mismatches += [f"{name}: false positive {k}" for k in sorted(found - wanted)]
         mismatches += [f"{name}: missed {k}" for k in sorted(wanted - found)]
         if args.dclint:
-            elapsed, messages = run_dclint(args.dclint, path)
-            theirs_s += elapsed
-            theirs = set()
-            for m in messages:
-                rule = DCLINT_EQUIVALENT.get(m["rule"])
-                if rule is None:
-                    dclint_other[m["rule"]] += 1
-                else:
-                    theirs.add((rule, (m.get("data") or {}).get("serviceName") or "-"))
-            claimed = {k for k in wanted if k[0] in DCLINT_EQUIVALENT.values()}
-            score(theirs, claimed, dclint_table)
+            theirs_s += dclint_score(args.dclint, path, wanted, dclint_table, dclint_other)
     print(f"examined {examined} corpus files in {args.corpus} (policy {policy.name})")
     if not examined:
         print("no corpus: fetch the files listed in tests/compose/corpus/SOURCES.md", file=sys.stderr)
         return 2
-    print(f"{'rule':34} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>8}")
-    failing = False
-    totals = [0, 0, 0]
-    for rule, (tp, fp, fn) in sorted(table.items()):
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        recall = tp / (tp + fn) if tp + fn else 1.0
-        totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
-        failing |= precision < 0.9 or fn > 0
-        print(f"{rule:34} {tp:4} {fp:4} {fn:4} {precision:10.0%} {recall:8.0%}")
-    tp, fp, fn = totals
-    print(f"{'all rules':34} {tp:4} {fp:4} {fn:4} {tp / max(tp + fp, 1):10.0%} {tp / max(tp + fn, 1):8.0%}")
+    failing, (tp, _fp, fn) = print_table(table)
     if args.verbose or failing:
         print("\n".join(mismatches))
     print(f"ours: {1000 * ours_s / examined:.0f} ms per file (docker compose config included)")

@@ -109,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _schema_options(audit)
 
-    cli_lint.add_arguments(add("lint", cli_lint.cmd_lint, "static compose rules on any compose file, no pytest"))
+    cli_lint.add_arguments(
+        add("lint", cli_lint.cmd_lint, "static compose rules on any compose file, no pytest")
+    )
 
     checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
     checks.add_argument("--json", action="store_true")

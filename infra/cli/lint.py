@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
-
 from pathlib import Path
 
 from infra.compose.lint import LintReport, compose_files, lint
 from infra.compose.policy import POLICIES, project_policy
 from infra.errors import HarnessError
-from infra.registry import all_checks
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", metavar="FILE", help="compose files (default ./docker-compose.yml)")
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE", help="compose files (default ./docker-compose.yml)"
+    )
     parser.add_argument("--env-file", help="the env file Compose would read (default: .env beside the file)")
     parser.add_argument(
         "--policy", choices=sorted(POLICIES), help="default: pyproject [tool.orderflow.lint], else dev-stack"
@@ -37,9 +37,15 @@ def as_dict(report: LintReport) -> dict[str, object]:
         "placeholders": list(report.placeholders),
         "errors": report.errors,
         "findings": [
-            {"severity": j.severity, "check_id": j.finding.check_id, "service": j.finding.service,
-             "where": j.finding.where, "expected": j.finding.expected, "found": j.finding.found,
-             "hint": j.finding.hint}
+            {
+                "severity": j.severity,
+                "check_id": j.finding.check_id,
+                "service": j.finding.service,
+                "where": j.finding.where,
+                "expected": j.finding.expected,
+                "found": j.finding.found,
+                "hint": j.finding.hint,
+            }
             for j in report.findings
         ],
         "excused": [
@@ -54,7 +60,9 @@ def _header(report: LintReport) -> str:
     env = f", env file {report.env_file}" if report.env_file else ", no env file"
     text = f"{files}{env}: {report.services} services, policy {report.policy}"
     if report.placeholders:
-        text += f"; placeholders for {', '.join(report.placeholders)} (unset `${{X:?}}`: Compose would refuse)"
+        text += (
+            f"; placeholders for {', '.join(report.placeholders)} (unset `${{X:?}}`: Compose would refuse)"
+        )
     return text
 
 
@@ -62,14 +70,19 @@ def as_text(report: LintReport) -> str:
     lines = [_header(report)]
     for j in report.findings:
         f = j.finding
-        lines += [f"  {j.severity:7} [{f.check_id}] {f.where}", f"          expected: {f.expected}",
-                  f"          found:    {f.found}"]
+        lines += [
+            f"  {j.severity:7} [{f.check_id}] {f.where}",
+            f"          expected: {f.expected}",
+            f"          found:    {f.found}",
+        ]
         if f.hint:
             lines.append(f"          hint:     {f.hint}")
     for f, e in report.excused:
         lines.append(f"  excused [{f.check_id}] {f.where}: {e.reason}")
     counts = {s: sum(1 for j in report.findings if j.severity == s) for s in ("error", "warning", "info")}
-    lines.append("  " + ", ".join(f"{n} {s}(s)" for s, n in counts.items()) + f", {len(report.excused)} excused")
+    lines.append(
+        "  " + ", ".join(f"{n} {s}(s)" for s, n in counts.items()) + f", {len(report.excused)} excused"
+    )
     return "\n".join(lines)
 
 
@@ -85,18 +98,17 @@ def as_markdown(report: LintReport) -> str:
 def cmd_lint(args: argparse.Namespace) -> int:
     paths = [Path(f) for f in args.files] or [Path("docker-compose.yml")]
     env_file = Path(args.env_file) if args.env_file else None
-    known = sorted(c for c in all_checks() if c.startswith("compose."))
     reports: list[LintReport] = []
     for path in paths:
         if not path.exists():
             raise HarnessError(f"compose file {path} does not exist", "pass an existing file")
         policy = project_policy(Path.cwd(), args.policy)
-        reports.append(lint(compose_files(path, env_file), policy, known))
+        reports.append(lint(compose_files(path, env_file), policy))
     if args.json:
-        print(json.dumps([as_dict(r) for r in reports] if len(reports) > 1 else as_dict(reports[0]), indent=2))
+        print(
+            json.dumps([as_dict(r) for r in reports] if len(reports) > 1 else as_dict(reports[0]), indent=2)
+        )
     else:
         render = as_markdown if args.markdown else as_text
         print("\n\n".join(render(r) for r in reports))
     return 1 if any(r.errors for r in reports) else 0
-
-

@@ -69,14 +69,12 @@ def floating_reason(ref: ImageRef) -> str | None:
     (`postgres:16.4`). Floating: no tag, `latest`, words (`stable`), major-only tags (`redis:7`,
     `pg16`), and `v2.1-3.4.5`, which follows every 2.1.z release whatever the 3.4.5 is.
     """
-    if ref.digest:
+    if ref.digest or _MINIO_RELEASE.fullmatch(ref.tag or ""):
         return None
     if ref.tag is None:
         return "no tag (Compose pulls `latest`)"
     if ref.tag == "latest":
         return "tag `latest`"
-    if _MINIO_RELEASE.fullmatch(ref.tag):
-        return None
     first = _FIRST_VERSION.search(ref.tag)
     if first and first.group(0).count(".") >= 2:
         return None

@@ -18,9 +18,10 @@ from pathlib import Path
 from infra.compose.envfile import read_env_file
 from infra.compose.interpolate import refused_variables
 from infra.compose.model import ComposeFiles, ComposeModel, EnvFileRecord, load_model
-from infra.compose.policy import Exception_, Policy, exceptions
+from infra.compose.policy import Policy
 from infra.compose.rules import RULES, read_raw
 from infra.compose.rules.common import ComposeFinding, RawFile
+from infra.compose.rules.suppression import Exception_, valid_exceptions
 from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.masking import mask, secret_values
@@ -98,7 +99,13 @@ def _env_file_entries(service: object) -> list[str]:
 
 def _masked(findings: Sequence[ComposeFinding], hidden: Sequence[str]) -> list[ComposeFinding]:
     return [
-        dataclasses.replace(f, **{k: mask(getattr(f, k), hidden) for k in ("where", "expected", "found", "hint")})
+        dataclasses.replace(
+            f,
+            where=mask(f.where, hidden),
+            expected=mask(f.expected, hidden),
+            found=mask(f.found, hidden),
+            hint=mask(f.hint, hidden),
+        )
         for f in findings
     ]
 
@@ -146,12 +153,12 @@ class LintReport:
 
 
 def judge(
-    raw: list[RawFile], model: ComposeModel, found: Sequence[ComposeFinding], policy: Policy, known: Sequence[str]
+    raw: list[RawFile], found: Sequence[ComposeFinding], policy: Policy
 ) -> tuple[list[Judged], list[tuple[ComposeFinding, Exception_]]]:
-    """Weigh findings by `policy`; drop the ones the file excuses with a reason."""
-    excuses, problems = exceptions(raw, known)
+    """Weigh findings by `policy`; set aside the ones the file excuses with a reason."""
+    excuses = valid_exceptions(raw)
     judged, excused = [], []
-    for f in [*found, *problems]:
+    for f in found:
         severity = policy.severity(f)
         if severity == "off":
             continue
@@ -163,12 +170,10 @@ def judge(
     return judged, excused
 
 
-def lint(
-    files: ComposeFiles, policy: Policy, known: Sequence[str], env: Mapping[str, str] | None = None
-) -> LintReport:
-    """Lint `files` under `policy`; `known` are the declared check ids (for exceptions)."""
+def lint(files: ComposeFiles, policy: Policy, env: Mapping[str, str] | None = None) -> LintReport:
+    """Lint `files` under `policy` (`env`: shell variables, see `prepare`)."""
     raw, model = prepare(files, env)
-    judged, excused = judge(raw, model, run_rules(raw, model, env), policy, known)
+    judged, excused = judge(raw, run_rules(raw, model, env), policy)
     return LintReport(
         files=files.files,
         env_file=model.env_file,

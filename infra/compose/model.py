@@ -54,7 +54,7 @@ class HealthCheck:
 
     @property
     def inherits_image(self) -> bool:
-        """No test written and not disabled (`healthcheck: {disable: false}`): the image's HEALTHCHECK runs."""
+        """No test written, not disabled (`healthcheck: {disable: false}`): the image's HEALTHCHECK runs."""
         return not self.test and not self.disabled
 
     def worst_case_s(self) -> float:

@@ -5,45 +5,55 @@ still being adopted as warnings); `service` is for application stacks (a public 
 mount for data and a stateless service without a grace period are fine there). A rule marks a
 finding `strict` when only `dev-stack` holds it against a file.
 
-Per-service exceptions live in the compose file, reviewed with it:
-
-    services:
-      web:
-        x-orderflow-lint:
-          compose.ports-loopback: "the app's public entry, behind the host's firewall"
-
-(top-level `x-orderflow-lint` for findings about the file). An exception without a reason, or
-naming no rule, is itself a finding (`compose.suppression-reason`). The project-wide default policy
-and severity overrides are in pyproject.toml under `[tool.orderflow.lint]`.
+Per-service exceptions live in the compose file, reviewed with it (infra.compose.rules.suppression).
+The project-wide default policy and severity overrides are in pyproject.toml under
+`[tool.orderflow.lint]`.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.compose.rules.common import ComposeFinding, RawFile, finding
+from infra.compose.rules.common import ComposeFinding
+from infra.compose.rules.envfiles import rule_no_committed_secrets
+from infra.compose.rules.exposure import (
+    rule_no_docker_sock,
+    rule_no_host_namespaces,
+    rule_no_privileged,
+    rule_ports_from_env,
+    rule_ports_loopback,
+)
+from infra.compose.rules.hardening import rule_log_rotation, rule_memory_limit, rule_privileges_dropped
+from infra.compose.rules.layout import rule_name_set, rule_no_version_key
+from infra.compose.rules.postgres import rule_no_trust_auth, rule_postgres_shm
+from infra.compose.rules.secrets import rule_no_default_secrets, rule_secrets_required
+from infra.compose.rules.suppression import rule_suppression_reason
 from infra.errors import HarnessError
+from infra.findings import Checked
 
 SEVERITIES = ("error", "warning", "info", "off")
-SUPPRESS_KEY = "x-orderflow-lint"
 # Hardening our own file does not have yet: reported, not failing, under dev-stack.
-_ADOPTING = ("compose.memory-limit", "compose.privileges-dropped", "compose.log-rotation", "compose.postgres-shm")
+_ADOPTING = (rule_memory_limit, rule_privileges_dropped, rule_log_rotation, rule_postgres_shm)
 _SERVICE_ERRORS = (
-    "compose.no-default-secrets",
-    "compose.secrets-required",
-    "compose.no-committed-secrets",
-    "compose.no-trust-auth",
-    "compose.ports-loopback",
-    "compose.no-privileged",
-    "compose.no-docker-sock",
-    "compose.no-host-namespaces",
-    "compose.suppression-reason",
+    rule_no_default_secrets,
+    rule_secrets_required,
+    rule_no_committed_secrets,
+    rule_no_trust_auth,
+    rule_ports_loopback,
+    rule_no_privileged,
+    rule_no_docker_sock,
+    rule_no_host_namespaces,
+    rule_suppression_reason,
 )
-_SERVICE_INFO = ("compose.name-set", "compose.no-version-key", "compose.ports-from-env")
+_SERVICE_INFO = (rule_name_set, rule_no_version_key, rule_ports_from_env)
+
+
+def _ids(rules: tuple[Checked[Any, Any], ...], level: str) -> dict[str, str]:
+    return {rule.id: level for rule in rules}
 
 
 @dataclass(frozen=True)
@@ -69,12 +79,12 @@ class Policy:
 
 
 POLICIES = {
-    "dev-stack": Policy("dev-stack", strict=True, default="error", severities=dict.fromkeys(_ADOPTING, "warning")),
+    "dev-stack": Policy("dev-stack", strict=True, default="error", severities=_ids(_ADOPTING, "warning")),
     "service": Policy(
         "service",
         strict=False,
         default="warning",
-        severities={**dict.fromkeys(_SERVICE_ERRORS, "error"), **dict.fromkeys(_SERVICE_INFO, "info")},
+        severities={**_ids(_SERVICE_ERRORS, "error"), **_ids(_SERVICE_INFO, "info")},
     ),
 }
 
@@ -96,44 +106,3 @@ def project_policy(start: Path, name: str | None = None) -> Policy:
     if chosen not in POLICIES:
         raise HarnessError(f"unknown lint policy {chosen!r}", f"use one of {', '.join(POLICIES)}")
     return POLICIES[chosen].with_overrides(settings.get("severity", {}))
-
-
-@dataclass(frozen=True)
-class Exception_:
-    """One `x-orderflow-lint` entry: the rule it silences, where, and why."""
-
-    check_id: str
-    service: str | None
-    reason: str
-
-
-def exceptions(raw: list[RawFile], known: Iterable[str]) -> tuple[list[Exception_], list[ComposeFinding]]:
-    """The file's exceptions, and a `compose.suppression-reason` finding for each one without a
-    reason or naming no rule (the finding it meant to silence then stands)."""
-    known = set(known)
-    found: list[Exception_] = []
-    problems: list[ComposeFinding] = []
-    for r in raw:
-        places: list[tuple[str | None, Any]] = [(None, r.doc.get(SUPPRESS_KEY))]
-        places += [(name, s.get(SUPPRESS_KEY)) for name, s in r.services().items() if isinstance(s, Mapping)]
-        for service, entry in places:
-            if entry is None:
-                continue
-            where = f"service {service}, {SUPPRESS_KEY}" if service else f"{r.path.name}, {SUPPRESS_KEY}"
-            items = entry.items() if isinstance(entry, Mapping) else ((e, None) for e in entry or ())
-            for check_id, reason in items:
-                text = "" if reason is None else str(reason).strip()
-                if str(check_id) not in known or not text:
-                    problems.append(
-                        finding(
-                            "compose.suppression-reason",
-                            where,
-                            "`<rule id>: <reason>` naming a rule",
-                            f"{check_id}: " + ("names no rule" if str(check_id) not in known else "no reason"),
-                            "say why the exception is safe, e.g. compose.ports-loopback: the app's public entry",
-                            service=service,
-                        )
-                    )
-                else:
-                    found.append(Exception_(str(check_id), service, text))
-    return found, problems

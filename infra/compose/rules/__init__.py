@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from infra.compose.model import ComposeFiles
-from infra.compose.rules.common import RawFile, Rule
+from infra.compose.model import ComposeFiles, ComposeModel
+from infra.compose.rules.common import RawFile
 from infra.compose.rules.envfiles import rule_no_committed_secrets
 from infra.compose.rules.exposure import (
     rule_no_docker_sock,
@@ -22,16 +22,16 @@ from infra.compose.rules.exposure import (
     rule_ports_from_env,
     rule_ports_loopback,
 )
-from infra.compose.rules.health import (
-    rule_healthcheck_no_early_pass,
-    rule_healthcheck_present,
-    rule_healthcheck_wellformed,
-)
 from infra.compose.rules.hardening import (
     rule_log_rotation,
     rule_memory_limit,
     rule_no_container_name,
     rule_privileges_dropped,
+)
+from infra.compose.rules.health import (
+    rule_healthcheck_no_early_pass,
+    rule_healthcheck_present,
+    rule_healthcheck_wellformed,
 )
 from infra.compose.rules.layout import (
     rule_graceful_stop,
@@ -41,13 +41,19 @@ from infra.compose.rules.layout import (
 )
 from infra.compose.rules.pinning import rule_image_pinned
 from infra.compose.rules.postgres import rule_no_trust_auth, rule_postgres_shm
-from infra.compose.rules.readiness import rule_depends_on_healthy, rule_health_budget, rule_probe_not_port_only
+from infra.compose.rules.readiness import (
+    rule_depends_on_healthy,
+    rule_health_budget,
+    rule_probe_not_port_only,
+)
 from infra.compose.rules.secrets import rule_no_default_secrets, rule_secrets_required
+from infra.compose.rules.suppression import rule_suppression_reason
 from infra.errors import HarnessError
+from infra.findings import Checked, Finding
 
 __all__ = ["RULES", "read_raw"]
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[Checked[[list[RawFile], ComposeModel], list[Finding]], ...] = (
     rule_name_set,
     rule_no_version_key,
     rule_image_pinned,
@@ -73,6 +79,7 @@ RULES: tuple[Rule, ...] = (
     rule_postgres_shm,
     rule_no_trust_auth,
     rule_no_committed_secrets,
+    rule_suppression_reason,
 )
 
 
@@ -97,7 +104,9 @@ def read_raw(files: ComposeFiles) -> list[RawFile]:
     raw = []
     for path in files.files:
         if Path(path).is_dir():
-            raise HarnessError(f"{path} is a directory, not a compose file", "name the file, e.g. DIR/compose.yaml")
+            raise HarnessError(
+                f"{path} is a directory, not a compose file", "name the file, e.g. DIR/compose.yaml"
+            )
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

@@ -28,20 +28,37 @@ KINDS = {
 # Vendors' builds, by the last part of the repository (registry and owner vary): postgres-ish names,
 # redis forks, object stores. Exporters and poolers (postgres-exporter, pgbouncer) are not servers.
 _VENDOR_KINDS = (
-    (re.compile(r"^(?:postgres(?:ql)?|[\w.-]*-postgres(?:ql)?|postgis|timescaledb(?:-ha)?|pgvecto-rs)$"), "postgres"),
+    (
+        re.compile(r"^(?:postgres(?:ql)?|[\w.-]*-postgres(?:ql)?|postgis|timescaledb(?:-ha)?|pgvecto-rs)$"),
+        "postgres",
+    ),
     (re.compile(r"^(?:redis|valkey|keydb|redis-stack(?:-server)?)$"), "redis"),
     (re.compile(r"^minio$"), "minio"),
     (re.compile(r"^clickhouse(?:-server)?$"), "clickhouse"),
 )
 # Images built FROM the official postgres image: they inherit `STOPSIGNAL SIGINT` (fast shutdown).
 STOPS_ON_SIGINT = frozenset(
-    {"postgres", "pgvector/pgvector", "postgis/postgis", "timescale/timescaledb", "zulip/zulip-postgresql",
-     "immich-app/postgres", "tensorchord/pgvecto-rs", "ankane/pgvector"}
+    {
+        "postgres",
+        "pgvector/pgvector",
+        "postgis/postgis",
+        "timescale/timescaledb",
+        "zulip/zulip-postgresql",
+        "immich-app/postgres",
+        "tensorchord/pgvecto-rs",
+        "ankane/pgvector",
+    }
 )
 # Images whose Dockerfile declares a HEALTHCHECK (checked in their upstream Dockerfiles).
 SHIPS_HEALTHCHECK = frozenset(
-    {"goauthentik/server", "immich-app/immich-server", "immich-app/immich-machine-learning",
-     "immich-app/postgres", "mattermost/mattermost-enterprise-edition", "mattermost/mattermost-team-edition"}
+    {
+        "goauthentik/server",
+        "immich-app/immich-server",
+        "immich-app/immich-machine-learning",
+        "immich-app/postgres",
+        "mattermost/mattermost-enterprise-edition",
+        "mattermost/mattermost-team-edition",
+    }
 )
 # Where each kind keeps its data.
 DATA_PATHS = {
@@ -90,7 +107,9 @@ def finding(
     *,
     service: str | None = None,
     strict: bool = False,
-) -> ComposeFinding:
+) -> Finding:
+    """A ComposeFinding (typed as the Finding every rule returns); `service` defaults to the one
+    `where` names."""
     if service is None and where.startswith("service "):
         service = where.removeprefix("service ").split(",")[0].split()[0]
     return ComposeFinding(check_id, where, expected, found, hint, service=service, strict=strict)

@@ -6,7 +6,7 @@ import re
 
 from infra.compose.model import ComposeModel, EnvFileRecord
 from infra.compose.rules.common import RawFile, finding
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.masking import is_secret_name
 
 # Values everyone knows: the placeholders tutorials ship with.
@@ -36,10 +36,14 @@ def committed_secrets(record: EnvFileRecord) -> list[str]:
     return keys
 
 
-def rule_no_committed_secrets(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A secret in an env file that is committed is public: every clone has it, and the stack runs
-    with the value the tutorial printed. Keep env files with secrets out of git (.gitignore) and
-    commit an example with empty values."""
+@produces("compose.no-committed-secrets")
+def rule_no_committed_secrets(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No secrets committed in an env file the stack reads.
+
+    Why: A secret in an env file that is committed is public: every clone has it, and the stack runs
+    with the value the tutorial printed. Keep env files with secrets out of git (.gitignore) and commit
+    an example with empty values.
+    """
     findings = []
     for record in model.env_records:
         keys = committed_secrets(record)
@@ -47,7 +51,7 @@ def rule_no_committed_secrets(raw: list[RawFile], model: ComposeModel) -> list[F
             why = "tracked by git" if record.tracked else "values anyone can guess"
             findings.append(
                 finding(
-                    "compose.no-committed-secrets",
+                    check.id,
                     f"env file {record.path.name}",
                     "secrets only in an untracked env file, with values of your own",
                     f"{', '.join(keys)} ({why}; values not shown)",

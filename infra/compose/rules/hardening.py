@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from infra.compose.model import ComposeModel, Service
 from infra.compose.rules.common import RawFile, finding
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 _NO_NEW_PRIVILEGES = frozenset({"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"})
 # Drivers that keep logs on the host's disk and need a size limit; `local` rotates by default,
@@ -13,12 +13,16 @@ _NO_NEW_PRIVILEGES = frozenset({"no-new-privileges", "no-new-privileges:true", "
 _DISK_DRIVERS = frozenset({"json-file"})
 
 
-def rule_memory_limit(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a memory limit one leaking or overloaded service takes the host's memory and the
-    kernel's OOM killer picks a victim, maybe the database."""
+@produces("compose.memory-limit")
+def rule_memory_limit(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Every service has a memory limit.
+
+    Why: Without a memory limit one leaking or overloaded service takes the host's memory and the
+    kernel's OOM killer picks a victim, maybe the database.
+    """
     return [
         finding(
-            "compose.memory-limit",
+            check.id,
             f"service {s.name}",
             "a memory limit (mem_limit or deploy.resources.limits.memory)",
             "none",
@@ -38,17 +42,21 @@ def missing_privilege_drops(s: Service) -> list[str]:
     return missing
 
 
-def rule_privileges_dropped(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A container keeps Docker's default capabilities and may gain more through setuid binaries;
-    `no-new-privileges` and `cap_drop: [ALL]` (adding back only what the entrypoint needs) shrink
-    what an intruder can do."""
+@produces("compose.privileges-dropped")
+def rule_privileges_dropped(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Services run with no-new-privileges and cap_drop: [ALL].
+
+    Why: A container keeps Docker's default capabilities and may gain more through setuid binaries;
+    `no-new-privileges` and `cap_drop: [ALL]` (adding back only what the entrypoint needs) shrink what
+    an intruder can do.
+    """
     findings = []
     for s in model.services.values():
         missing = missing_privilege_drops(s)
         if missing:
             findings.append(
                 finding(
-                    "compose.privileges-dropped",
+                    check.id,
                     f"service {s.name}",
                     "security_opt no-new-privileges:true and cap_drop: [ALL]",
                     "missing " + " and ".join(missing),
@@ -58,8 +66,12 @@ def rule_privileges_dropped(raw: list[RawFile], model: ComposeModel) -> list[Fin
     return findings
 
 
-def rule_log_rotation(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Docker's default json-file driver never rotates: a chatty service fills the host's disk."""
+@produces("compose.log-rotation")
+def rule_log_rotation(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Container logs are rotated.
+
+    Why: Docker's default json-file driver never rotates: a chatty service fills the host's disk.
+    """
     findings = []
     for s in model.services.values():
         driver = str(s.logging.get("driver") or "json-file")
@@ -67,22 +79,28 @@ def rule_log_rotation(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
         if driver in _DISK_DRIVERS and "max-size" not in options:
             findings.append(
                 finding(
-                    "compose.log-rotation",
+                    check.id,
                     f"service {s.name}",
                     "logging with a max-size (json-file) or the `local` driver",
-                    f"driver {driver} without max-size" if s.logging else "Docker's default json-file, unrotated",
+                    f"driver {driver} without max-size"
+                    if s.logging
+                    else "Docker's default json-file, unrotated",
                     'add logging: {driver: json-file, options: {max-size: "10m", max-file: "3"}}',
                 )
             )
     return findings
 
 
-def rule_no_container_name(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A fixed container_name exists once per machine: a second checkout, a CI job or the harness's
-    `--isolated` stack cannot start beside it, and the service cannot be scaled."""
+@produces("compose.no-container-name")
+def rule_no_container_name(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No fixed container_name.
+
+    Why: A fixed container_name exists once per machine: a second checkout, a CI job or the harness's
+    `--isolated` stack cannot start beside it, and the service cannot be scaled.
+    """
     return [
         finding(
-            "compose.no-container-name",
+            check.id,
             f"service {s.name}",
             "no container_name (Compose names containers after the project)",
             f"container_name: {s.container_name}",

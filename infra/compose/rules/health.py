@@ -8,7 +8,7 @@ from typing import Any
 
 from infra.compose.model import ComposeModel, HealthCheck, Service
 from infra.compose.rules.common import SHIPS_HEALTHCHECK, RawFile, finding, repository, service_kind
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _PG_PROBE = re.compile(r"\b(pg_isready|psql)\b")
@@ -27,13 +27,19 @@ def has_health_check(s: Service) -> bool:
     return repository(s.image) in SHIPS_HEALTHCHECK
 
 
-def rule_healthcheck_present(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a health check, `up --wait` and `depends_on: service_healthy` cannot tell started from
+@produces("compose.healthcheck-present")
+def rule_healthcheck_present(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Every service has an enabled health check (its own, or a known image's).
+
+    Why: Without a health check, `up --wait` and `depends_on: service_healthy` cannot tell started from
     ready. Images known to ship a HEALTHCHECK have one unless the file disables it; the strict policy
-    wants it written in the file all the same (an image's own changes with the image)."""
+    wants it written in the file all the same (an image's own changes with the image).
+    """
     findings = []
     for s in model.services.values():
-        written = s.healthcheck is not None and not s.healthcheck.inherits_image and not s.healthcheck.disabled
+        written = (
+            s.healthcheck is not None and not s.healthcheck.inherits_image and not s.healthcheck.disabled
+        )
         if written:
             continue
         shipped = has_health_check(s)
@@ -45,7 +51,7 @@ def rule_healthcheck_present(raw: list[RawFile], model: ComposeModel) -> list[Fi
             found = "no healthcheck"
         findings.append(
             finding(
-                "compose.healthcheck-present",
+                check.id,
                 f"service {s.name}",
                 "an enabled health check",
                 found,
@@ -73,7 +79,7 @@ def wellformed_problems(hc: HealthCheck, written: Mapping[str, Any]) -> list[tup
     at once (the interval starts when the previous probe ends). Keys the file did not write are
     Compose's defaults and judged only by the health budget.
     """
-    problems = []
+    problems: list[tuple[str, str, bool]] = []
     if hc.inherits_image:
         return problems
     if not hc.test or hc.test[0] not in ("CMD", "CMD-SHELL"):
@@ -86,11 +92,15 @@ def wellformed_problems(hc: HealthCheck, written: Mapping[str, Any]) -> list[tup
     return problems
 
 
-def rule_healthcheck_wellformed(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A test outside CMD/CMD-SHELL form is not run as meant; zero retries make one slow probe fatal;
-    under the strict policy the start_period is written, not left to Compose's default of 0."""
+@produces("compose.healthcheck-wellformed")
+def rule_healthcheck_wellformed(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Health checks use CMD/CMD-SHELL and retries >= 1; under dev-stack an explicit start_period.
+
+    Why: A test outside CMD/CMD-SHELL form is not run as meant; zero retries make one slow probe fatal;
+    under the strict policy the start_period is written, not left to Compose's default of 0.
+    """
     return [
-        finding("compose.healthcheck-wellformed", f"service {s.name}", expected, found, strict=strict)
+        finding(check.id, f"service {s.name}", expected, found, strict=strict)
         for s in model.services.values()
         if s.healthcheck is not None and not s.healthcheck.disabled
         for expected, found, strict in wellformed_problems(s.healthcheck, _raw_healthcheck(raw, s.name))
@@ -129,9 +139,13 @@ def early_pass_problem(test: tuple[str, ...], kind: str | None) -> str | None:
     return None
 
 
-def rule_healthcheck_no_early_pass(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A check that passes during initialisation marks the service healthy too soon: migrations and
-    clients connect to a server that is about to restart, or that answers every command with an error."""
+@produces("compose.healthcheck-no-early-pass")
+def rule_healthcheck_no_early_pass(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Health checks cannot pass before the service is ready.
+
+    Why: A check that passes during initialisation marks the service healthy too soon: migrations and
+    clients connect to a server that is about to restart, or that answers every command with an error.
+    """
     findings = []
     for s in model.services.values():
         if s.healthcheck and not s.healthcheck.disabled and not s.healthcheck.inherits_image:
@@ -139,7 +153,7 @@ def rule_healthcheck_no_early_pass(raw: list[RawFile], model: ComposeModel) -> l
             if problem:
                 findings.append(
                     finding(
-                        "compose.healthcheck-no-early-pass",
+                        check.id,
                         f"service {s.name}",
                         "a check that cannot pass before the service is ready",
                         problem,

@@ -6,7 +6,7 @@ import re
 
 from infra.compose.model import ComposeModel, Mount, Service
 from infra.compose.rules.common import DATA_PATHS, STOPS_ON_SIGINT, RawFile, finding, repository, service_kind
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 # Stop signals that shut each kind down cleanly; unset means the image's STOPSIGNAL (often SIGTERM).
 STOP_SIGNALS = {"postgres": ("SIGINT", "SIGTERM"), None: ("SIGTERM", "SIGINT", "SIGQUIT")}
@@ -14,16 +14,24 @@ STOP_SIGNALS = {"postgres": ("SIGINT", "SIGTERM"), None: ("SIGTERM", "SIGINT", "
 _EVICTING = re.compile(r"maxmemory-policy\s+(?:allkeys|volatile)-")
 
 
-def rule_name_set(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A top-level `name:` fixes the project name, so volume and network names (and so the data a
-    developer finds again after `down`) do not depend on the folder the checkout happens to be in."""
+@produces("compose.name-set")
+def rule_name_set(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """The project name is fixed (`name:`, or COMPOSE_PROJECT_NAME in the env file).
+
+    Why: A top-level `name:` fixes the project name, so volume and network names (and so the data a
+    developer finds again after `down`) do not depend on the folder the checkout happens to be in.
+    """
     main = raw[0]
-    if main.doc.get("name") or any(r.doc.get("name") for r in raw) or model.variables.get("COMPOSE_PROJECT_NAME"):
+    if (
+        main.doc.get("name")
+        or any(r.doc.get("name") for r in raw)
+        or model.variables.get("COMPOSE_PROJECT_NAME")
+    ):
         return []
     folder = main.path.resolve().parent.name
     return [
         finding(
-            "compose.name-set",
+            check.id,
             str(main.path),
             "a top-level `name:`",
             f"no `name:` (the project would be named after the folder, {folder!r})",
@@ -32,11 +40,16 @@ def rule_name_set(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
     ]
 
 
-def rule_no_version_key(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """`version:` is obsolete in Compose v2 and only produces a warning; its presence means an old file."""
+@produces("compose.no-version-key")
+def rule_no_version_key(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No obsolete `version:` key.
+
+    Why: `version:` is obsolete in Compose v2 and only produces a warning; its presence means an old
+    file.
+    """
     return [
         finding(
-            "compose.no-version-key",
+            check.id,
             str(r.path),
             "no `version:` key",
             f"version: {r.doc['version']!r}",
@@ -70,11 +83,15 @@ def data_path(s: Service, kind: str | None) -> str | None:
     return DATA_PATHS.get(kind) if kind else None
 
 
-def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Data in the container layer is lost with the container; an anonymous volume is orphaned by
-    `down` and a new empty one made by the next `up`. The strict policy also wants a named volume
-    rather than a bind mount (root-owned files in the checkout); application stacks choose their
-    own data location. Data stores are recognised by image, data path, probe or command."""
+@produces("compose.named-volumes")
+def rule_named_volumes(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Data paths are on volumes (named and declared, under dev-stack).
+
+    Why: Data in the container layer is lost with the container; an anonymous volume is orphaned by
+    `down` and a new empty one made by the next `up`. The strict policy also wants a named volume rather
+    than a bind mount (root-owned files in the checkout); application stacks choose their own data
+    location. Data stores are recognised by image, data path, probe or command.
+    """
     findings = []
     for s in model.services.values():
         path = data_path(s, service_kind(s))
@@ -83,7 +100,7 @@ def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]
             if m.type == "volume" and not m.source and m is not data_mount:
                 findings.append(
                     finding(
-                        "compose.named-volumes",
+                        check.id,
                         f"service {s.name}, {m.target}",
                         "a named volume",
                         _describe(m),
@@ -98,7 +115,7 @@ def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]
         if lost or not named:
             findings.append(
                 finding(
-                    "compose.named-volumes",
+                    check.id,
                     f"service {s.name}, {path}",
                     "a named volume declared at top level",
                     _describe(data_mount),
@@ -109,12 +126,16 @@ def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]
     return findings
 
 
-def rule_graceful_stop(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a grace period Docker sends SIGKILL after 10 s: Redis loses the writes not yet synced,
-    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown;
-    the official image and builds FROM it already declare it (STOPSIGNAL), a vendor's build must
-    say it. Stateless services lose nothing: only the strict policy asks them for a grace period,
-    and for PostgreSQL's stop_signal written in the file."""
+@produces("compose.graceful-stop")
+def rule_graceful_stop(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Data stores get a stop grace period; PostgreSQL stops with SIGINT.
+
+    Why: Without a grace period Docker sends SIGKILL after 10 s: Redis loses the writes not yet synced,
+    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown; the
+    official image and builds FROM it already declare it (STOPSIGNAL), a vendor's build must say it.
+    Stateless services lose nothing: only the strict policy asks them for a grace period, and for
+    PostgreSQL's stop_signal written in the file.
+    """
     findings = []
     for s in model.services.values():
         where = f"service {s.name}"
@@ -122,21 +143,17 @@ def rule_graceful_stop(raw: list[RawFile], model: ComposeModel) -> list[Finding]
         store = kind in DATA_PATHS
         if s.stop_grace_period_s is None or s.stop_grace_period_s <= 0:
             found = "unset (Docker kills after 10s)" if s.stop_grace_period_s is None else "0s"
-            findings.append(
-                finding("compose.graceful-stop", where, "stop_grace_period set (> 0)", found, strict=not store)
-            )
+            findings.append(finding(check.id, where, "stop_grace_period set (> 0)", found, strict=not store))
         wanted = STOP_SIGNALS.get(kind, STOP_SIGNALS[None])
         if s.stop_signal is not None and s.stop_signal.upper() not in wanted:
             findings.append(
-                finding(
-                    "compose.graceful-stop", where, f"stop_signal one of {', '.join(wanted)}", s.stop_signal
-                )
+                finding(check.id, where, f"stop_signal one of {', '.join(wanted)}", s.stop_signal)
             )
         elif kind == "postgres" and s.stop_signal is None:
             inherited = repository(s.image) in STOPS_ON_SIGINT
             findings.append(
                 finding(
-                    "compose.graceful-stop",
+                    check.id,
                     where,
                     "stop_signal: SIGINT (PostgreSQL's fast shutdown)",
                     "no stop_signal (the image's STOPSIGNAL is SIGINT)"

@@ -6,7 +6,7 @@ import re
 
 from infra.compose.model import ComposeModel
 from infra.compose.rules.common import RawFile, finding, service_kind
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 MIN_SHM_BYTES = 128 * 1024**2
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
@@ -24,9 +24,13 @@ def size_bytes(text: str) -> int:
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
-def rule_postgres_shm(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Docker gives a container 64 MB of /dev/shm; PostgreSQL's parallel queries and large sorts
-    allocate dynamic shared memory there and fail with "could not resize shared memory segment"."""
+@produces("compose.postgres-shm")
+def rule_postgres_shm(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """PostgreSQL gets at least 128 MB of /dev/shm.
+
+    Why: Docker gives a container 64 MB of /dev/shm; PostgreSQL's parallel queries and large sorts
+    allocate dynamic shared memory there and fail with "could not resize shared memory segment".
+    """
     findings = []
     for s in model.services.values():
         if service_kind(s) != "postgres" or s.ipc in ("host", "shareable"):
@@ -40,7 +44,7 @@ def rule_postgres_shm(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
         if not enough:
             findings.append(
                 finding(
-                    "compose.postgres-shm",
+                    check.id,
                     f"service {s.name}",
                     "shm_size of at least 128m",
                     found,
@@ -50,9 +54,13 @@ def rule_postgres_shm(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
     return findings
 
 
-def rule_no_trust_auth(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """With trust authentication anyone who reaches the port is any user, superuser included, no
-    password asked: one published port away from an open database."""
+@produces("compose.no-trust-auth")
+def rule_no_trust_auth(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No trust authentication for PostgreSQL or its pooler.
+
+    Why: With trust authentication anyone who reaches the port is any user, superuser included, no
+    password asked: one published port away from an open database.
+    """
     findings = []
     for s in model.services.values():
         env = s.environment
@@ -62,7 +70,7 @@ def rule_no_trust_auth(raw: list[RawFile], model: ComposeModel) -> list[Finding]
         for key in trusted:
             findings.append(
                 finding(
-                    "compose.no-trust-auth",
+                    check.id,
                     f"service {s.name}, environment {key}",
                     "password authentication (scram-sha-256)",
                     f"{key} sets trust authentication",

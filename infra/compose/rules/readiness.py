@@ -7,7 +7,7 @@ import re
 from infra.compose.model import ComposeModel, HealthCheck
 from infra.compose.rules.common import RawFile, finding, service_kind
 from infra.compose.rules.health import has_health_check
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 # The seed's promise: the whole stack healthy in 2 minutes (checks/budget measures it live).
 STARTUP_BUDGET_S = 120.0
@@ -42,21 +42,31 @@ def budget_problems(hc: HealthCheck, kind: str | None, budget_s: float) -> list[
     need = FIRST_START_S.get(kind or "", 0.0)
     if window < need:
         problems.append(
-            (f">= {_seconds(need)} before failed probes turn a first {kind} start unhealthy",
-             f"{formula} = {_seconds(window)}", False)
+            (
+                f">= {_seconds(need)} before failed probes turn a first {kind} start unhealthy",
+                f"{formula} = {_seconds(window)}",
+                False,
+            )
         )
     if worst > budget_s:
         problems.append(
-            (f"unhealthy declared within the {_seconds(budget_s)} startup budget",
-             f"{formula} + timeouts {_seconds(hc.timeout_s)} each = {_seconds(worst)}", True)
+            (
+                f"unhealthy declared within the {_seconds(budget_s)} startup budget",
+                f"{formula} + timeouts {_seconds(hc.timeout_s)} each = {_seconds(worst)}",
+                True,
+            )
         )
     return problems
 
 
-def rule_health_budget(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Too short a window (`start_period: 1s` on a database) marks a slow first start unhealthy while
+@produces("compose.health-budget")
+def rule_health_budget(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """The health budget adds up: a first start is covered, the startup budget is kept.
+
+    Why: Too short a window (`start_period: 1s` on a database) marks a slow first start unhealthy while
     it initialises; too long a one lets `up --wait` hang past the startup budget before it reports.
-    Values the file did not write are Compose's defaults (interval 30s, timeout 30s, retries 3)."""
+    Values the file did not write are Compose's defaults (interval 30s, timeout 30s, retries 3).
+    """
     findings = []
     for s in model.services.values():
         hc = s.healthcheck
@@ -65,7 +75,7 @@ def rule_health_budget(raw: list[RawFile], model: ComposeModel) -> list[Finding]
         for expected, found, strict in budget_problems(hc, service_kind(s), STARTUP_BUDGET_S):
             findings.append(
                 finding(
-                    "compose.health-budget",
+                    check.id,
                     f"service {s.name}",
                     expected,
                     found,
@@ -89,9 +99,13 @@ def port_only_problem(test: tuple[str, ...]) -> str | None:
     return None
 
 
-def rule_probe_not_port_only(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A port accepts connections long before the service behind it works (and keeps accepting them
-    when it fails): a probe must check an answer, e.g. `pg_isready`, `curl --fail`, `redis-cli ping`."""
+@produces("compose.probe-not-port-only")
+def rule_probe_not_port_only(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Health probes check an answer, not only that a port is open.
+
+    Why: A port accepts connections long before the service behind it works (and keeps accepting them
+    when it fails): a probe must check an answer, e.g. `pg_isready`, `curl --fail`, `redis-cli ping`.
+    """
     findings = []
     for s in model.services.values():
         hc = s.healthcheck
@@ -101,7 +115,7 @@ def rule_probe_not_port_only(raw: list[RawFile], model: ComposeModel) -> list[Fi
         if problem:
             findings.append(
                 finding(
-                    "compose.probe-not-port-only",
+                    check.id,
                     f"service {s.name}",
                     "a probe that checks the service's answer",
                     problem,
@@ -111,20 +125,26 @@ def rule_probe_not_port_only(raw: list[RawFile], model: ComposeModel) -> list[Fi
     return findings
 
 
-def rule_depends_on_healthy(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """`depends_on: [db]` waits only until db's container started, not until it is ready: the app's
-    first connections fail. When db has a health check, `condition: service_healthy` waits for it."""
+@produces("compose.depends-on-healthy")
+def rule_depends_on_healthy(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """depends_on waits for health when the dependency has a health check.
+
+    Why: `depends_on: [db]` waits only until db's container started, not until it is ready: the app's
+    first connections fail. When db has a health check, `condition: service_healthy` waits for it.
+    """
     findings = []
     for s in model.services.values():
         blind = [
             dep
             for dep, condition in s.depends_on.items()
-            if condition == "service_started" and dep in model.services and has_health_check(model.services[dep])
+            if condition == "service_started"
+            and dep in model.services
+            and has_health_check(model.services[dep])
         ]
         if blind:
             findings.append(
                 finding(
-                    "compose.depends-on-healthy",
+                    check.id,
                     f"service {s.name}",
                     "condition: service_healthy for dependencies that have a health check",
                     f"depends_on {', '.join(blind)} waits only for the container to start",

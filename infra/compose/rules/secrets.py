@@ -16,7 +16,7 @@ from typing import Any
 from infra.compose.interpolate import Reference, references, string_values
 from infra.compose.model import ComposeModel
 from infra.compose.rules.common import RawFile, as_text, finding, is_user_name
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.masking import is_secret_name
 
 _ONLY_REFERENCE = re.compile(r"\s*(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)\s*")
@@ -75,9 +75,13 @@ def _service_references(service: Mapping[str, Any]) -> Iterator[tuple[str, Refer
             yield ".".join(path), ref
 
 
-def rule_no_default_secrets(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A default or literal credential lives in every clone and every stack started from it, and the
-    stack starts happily with it when the env file forgets the value."""
+@produces("compose.no-default-secrets")
+def rule_no_default_secrets(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No default or literal secret in the file (environment, command line, health check).
+
+    Why: A default or literal credential lives in every clone and every stack started from it, and the
+    stack starts happily with it when the env file forgets the value.
+    """
     findings = []
     for r in raw:
         for name, service in r.services().items():
@@ -90,7 +94,7 @@ def rule_no_default_secrets(raw: list[RawFile], model: ComposeModel) -> list[Fin
                     seen.add(where)
                     findings.append(
                         finding(
-                            "compose.no-default-secrets",
+                            check.id,
                             f"service {name}, {where} in {r.path.name}",
                             "no default for a secret",
                             f"${{{ref.name}{ref.op}…}}: a default value (not shown)",
@@ -106,7 +110,7 @@ def rule_no_default_secrets(raw: list[RawFile], model: ComposeModel) -> list[Fin
                 if secret or user or (literal and not value and is_credential_name(key)):
                     findings.append(
                         finding(
-                            "compose.no-default-secrets",
+                            check.id,
                             f"service {name}, environment {key} in {r.path.name}",
                             "a ${VARIABLE} reference",
                             "an empty literal" if not value else "a literal value (not shown)",
@@ -116,17 +120,17 @@ def rule_no_default_secrets(raw: list[RawFile], model: ComposeModel) -> list[Fin
                     )
             for field in ("command", "entrypoint"):
                 for flag in literal_secrets_in_command(as_text(service.get(field))):
-                    findings.append(_command_finding(name, field, flag, r))
+                    findings.append(_command_finding(check, name, field, flag, r))
             healthcheck = service.get("healthcheck")
             if isinstance(healthcheck, Mapping):
                 for flag in literal_secrets_in_command(as_text(healthcheck.get("test"))):
-                    findings.append(_command_finding(name, "healthcheck test", flag, r))
+                    findings.append(_command_finding(check, name, "healthcheck test", flag, r))
     return findings
 
 
-def _command_finding(service: str, field: str, flag: str, r: RawFile) -> Finding:
+def _command_finding(check: Check, service: str, field: str, flag: str, r: RawFile) -> Finding:
     return finding(
-        "compose.no-default-secrets",
+        check.id,
         f"service {service}, {field} in {r.path.name}",
         "secrets on the command line only as $$VARIABLE",
         f"{flag} followed by a literal value (not shown)",
@@ -141,10 +145,14 @@ def _required_somewhere(raw: list[RawFile]) -> set[str]:
     }
 
 
-def rule_secrets_required(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """`${X}` and `$X` quietly become empty when X is unset (a passwordless database, an empty user);
-    `${X:?message}` stops `up` with the message instead. `${X:-}` is written as optional on purpose
-    (an optional feature's secret): only the strict policy asks for it to be required."""
+@produces("compose.secrets-required")
+def rule_secrets_required(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Secrets use the required form ${VAR:?message}.
+
+    Why: `${X}` and `$X` quietly become empty when X is unset (a passwordless database, an empty user);
+    `${X:?message}` stops `up` with the message instead. `${X:-}` is written as optional on purpose (an
+    optional feature's secret): only the strict policy asks for it to be required.
+    """
     required = _required_somewhere(raw)
     findings = []
     for r in raw:
@@ -159,7 +167,7 @@ def rule_secrets_required(raw: list[RawFile], model: ComposeModel) -> list[Findi
                 seen.add((ref.name, where))
                 findings.append(
                     finding(
-                        "compose.secrets-required",
+                        check.id,
                         f"service {name}, {where}: variable {ref.name} in {r.path.name}",
                         f"${{{ref.name}:?message}}",
                         f"{ref.written()}: empty when unset",
