@@ -4,18 +4,19 @@ session, shared by pytest-xdist workers). The work itself lives in `infra`."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
 
+from infra import config as knobs
 from infra.compose.model import ComposeFiles
-from infra.config import HarnessConfig, alembic_ini, metadata_spec
+from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.findings import Check, check_of
 from infra.migrations.checks import load_metadata
@@ -26,23 +27,42 @@ from infra.stack.databases import scratch_database, scratch_engine, with_databas
 from infra.stack.endpoints import Endpoints
 from infra.stack.isolation import isolated_env
 from infra.stack.lifecycle import Stack, StackStatus
+from infra.stack.profiles import ProfileName
 
-STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"  # set by the controller, inherited by xdist workers
+_STATE_DIR = pytest.StashKey[Path]()
 _OWNS_STATE = pytest.StashKey[bool]()
+_WORKER_STATE_DIR = "orderflow_stack_state_dir"  # the controller's state dir, in each xdist worker's input
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("orderflow")
-    group.addoption("--compose-file", help="compose file under test (env ORDERFLOW_COMPOSE_FILE)")
+    group.addoption("--compose-file", help=f"compose file under test (env {knobs.COMPOSE_FILE_VAR})")
     group.addoption(
-        "--env-file", help="env file for it (env ORDERFLOW_ENV_FILE; default .env or .env.example)"
+        "--env-file", help=f"env file for it (env {knobs.ENV_FILE_VAR}; default .env or .env.example)"
     )
-    group.addoption("--alembic-ini", help="alembic.ini of the schema under test (env ORDERFLOW_ALEMBIC_INI)")
+    group.addoption(
+        "--alembic-ini", help=f"alembic.ini of the schema under test (env {knobs.ALEMBIC_INI_VAR})"
+    )
+    group.addoption(
+        "--metadata",
+        help=f"the models' MetaData, module:attribute or path.py:attribute (env {knobs.METADATA_VAR}; "
+        f"default {knobs.DEFAULT_METADATA})",
+    )
+    group.addoption(
+        "--base-ref",
+        help=f"git ref whose merged revisions must stay unchanged (env {knobs.BASE_REF_VAR}; default HEAD)",
+    )
     group.addoption(
         "--profile",
-        choices=["auto", "upstream", "offline"],
-        default="auto",
-        help="images for the live stack: upstream, offline (built here), or auto (default)",
+        choices=knobs.PROFILES,
+        help=f"images for the live stack: upstream, offline (built here), or auto (env {knobs.PROFILE_VAR}; "
+        "default auto)",
+    )
+    group.addoption(
+        "--stack-state-dir",
+        metavar="DIR",
+        help=f"share the live stack through DIR and leave it running (env {knobs.STACK_STATE_DIR_VAR}; "
+        "default: a temporary dir, the stack removed at the end)",
     )
     group.addoption("--checks-coverage", metavar="PATH", help="write each collected test's check ids as JSON")
 
@@ -71,14 +91,29 @@ MARKERS = (
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
-    if _is_controller(config) and STATE_DIR_VAR not in os.environ:
-        os.environ[STATE_DIR_VAR] = tempfile.mkdtemp(prefix="orderflow-stack-")
-        config.stash[_OWNS_STATE] = True
+    if not _is_controller(config):
+        config.stash[_STATE_DIR] = Path(config.workerinput[_WORKER_STATE_DIR])  # type: ignore[attr-defined]
+        return
+    given = knobs.stack_state_dir(config.getoption("--stack-state-dir"))
+    config.stash[_OWNS_STATE] = given is None
+    config.stash[_STATE_DIR] = given or Path(tempfile.mkdtemp(prefix="orderflow-stack-"))
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_ToWorkers(config.stash[_STATE_DIR]), "orderflow-workers")
+
+
+class _ToWorkers:
+    """Hands the controller's state dir to every pytest-xdist worker, so they share one stack."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[_WORKER_STATE_DIR] = str(self.state_dir)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _is_controller(config) and config.stash.get(_OWNS_STATE, False):
-        state_dir = Path(os.environ.pop(STATE_DIR_VAR))
+        state_dir = config.stash[_STATE_DIR]
         try:
             session.stop(_harness_config(config), state_dir)
         finally:
@@ -143,13 +178,19 @@ def harness_config(pytestconfig: pytest.Config) -> HarnessConfig:
 @pytest.fixture(scope="session")
 def alembic_tree(pytestconfig: pytest.Config) -> AlembicTree:
     """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini."""
-    return AlembicTree(alembic_ini(pytestconfig.getoption("--alembic-ini")))
+    return AlembicTree(knobs.alembic_ini(pytestconfig.getoption("--alembic-ini")))
 
 
 @pytest.fixture(scope="session")
-def target_metadata() -> sa.MetaData:
-    """The models the schema must agree with: ORDERFLOW_TARGET_METADATA, else schema.models:metadata."""
-    return load_metadata(metadata_spec())
+def target_metadata(pytestconfig: pytest.Config) -> sa.MetaData:
+    """The models the schema must agree with: --metadata, else ORDERFLOW_TARGET_METADATA, else schema's."""
+    return load_metadata(knobs.metadata_spec(pytestconfig.getoption("--metadata")))
+
+
+@pytest.fixture(scope="session")
+def base_ref(pytestconfig: pytest.Config) -> str:
+    """The ref whose merged revisions must be unchanged: --base-ref, else ORDERFLOW_BASE_REF, else HEAD."""
+    return knobs.base_ref(pytestconfig.getoption("--base-ref"))
 
 
 @pytest.fixture(scope="session")
@@ -177,9 +218,8 @@ class LiveStack:
 @pytest.fixture(scope="session")
 def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig) -> LiveStack:
     """The session's isolated stack: own project name, free ports; started once, shared by workers."""
-    stack, status = session.start_or_attach(
-        harness_config, Path(os.environ[STATE_DIR_VAR]), pytestconfig.getoption("--profile")
-    )
+    requested = cast(ProfileName, knobs.profile(pytestconfig.getoption("--profile")))
+    stack, status = session.start_or_attach(harness_config, pytestconfig.stash[_STATE_DIR], requested)
     return LiveStack(stack, status)
 
 
