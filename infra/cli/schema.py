@@ -70,7 +70,7 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
     """Upgrade from the base ref's head through the branch's new revisions, down again, compare."""
     progress = Progress()
     tree = alembic_tree(args)
-    result = premerge.plan(tree, args.base)
+    result = premerge.plan(tree, config.merge_base_ref(args.base))
     report = Report("roundtrip")
     dsn, url = database_urls(args) if not result.findings and result.new else ("", "")
     if dsn:

@@ -22,6 +22,7 @@ from infra.compose.policy import Policy
 from infra.compose.rules import RULES, read_raw
 from infra.compose.rules.common import ComposeFinding, RawFile
 from infra.compose.rules.suppression import Exception_, valid_exceptions
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.masking import mask, secret_values
@@ -75,7 +76,7 @@ def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[
     lookup = {**values, **shell}
     refused = sorted({name for r in raw for name in refused_variables(r.doc, lookup)})
     resolved = dataclasses.replace(files, env_file=env_file)
-    model = load_model(resolved, env={**shell, **{n: _placeholder(n) for n in refused}})
+    model = load_model(resolved, env=child_env({**(env or {}), **{n: _placeholder(n) for n in refused}}))
     # `docker compose config` inlines services' env_file into environment: read them as written.
     paths = ([env_file] if env_file else []) + [
         r.path.parent / entry for r in raw for s in r.services().values() for entry in _env_file_entries(s)

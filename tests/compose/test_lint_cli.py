@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import subprocess
@@ -12,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from infra.compose.envfile import read_env_file
+from infra.compose.rules.exposure import rule_ports_loopback
+from infra.compose.rules.layout import rule_name_set
+from infra.compose.rules.pinning import rule_image_pinned
 from infra.masking import is_secret_name
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -60,7 +64,7 @@ def test_error_findings_exit_nonzero_and_the_value_is_shown_as_written(tmp_path)
     folder = outside_copy(tmp_path, "floating-major-tag")
     proc = run(str(folder / "docker-compose.yml"), "--env-file", str(folder / "stack.env"))
     assert proc.returncode == 1
-    assert "error   [compose.image-pinned] service postgres" in proc.stdout
+    assert f"error   [{rule_image_pinned.id}] service postgres" in proc.stdout
 
 
 def test_the_policy_decides_what_fails(tmp_path):
@@ -69,7 +73,7 @@ def test_the_policy_decides_what_fails(tmp_path):
     args = [str(folder / "docker-compose.yml"), "--env-file", str(folder / "stack.env")]
     assert run(*args, "--policy", "service").returncode == 0
     strict = run(*args, "--policy", "dev-stack", "--markdown")
-    assert strict.returncode == 1 and "| error | `compose.ports-loopback` | service web" in strict.stdout
+    assert strict.returncode == 1 and f"| error | `{rule_ports_loopback.id}` | service web" in strict.stdout
 
 
 def test_unset_required_variables_get_named_placeholders(tmp_path):
@@ -83,7 +87,7 @@ def test_the_project_name_may_come_from_the_committed_env_file(tmp_path):
     """Seen in temporalio/docker-compose: COMPOSE_PROJECT_NAME in the .env beside the file."""
     folder = outside_copy(tmp_path, "no-name")
     shutil.copy(folder / "stack.env", folder / ".env")
-    assert "compose.name-set" in run(str(folder / "docker-compose.yml")).stdout
+    assert rule_name_set.id in run(str(folder / "docker-compose.yml")).stdout
     with (folder / ".env").open("a") as env:
         env.write("COMPOSE_PROJECT_NAME=scenario\n")
     proc = run(str(folder / "docker-compose.yml"), "--json")
@@ -111,3 +115,41 @@ def test_bad_input_is_one_line(tmp_path, make, message):
     assert proc.returncode == 1 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], proc.stderr
+
+
+@pytest.mark.parametrize("form", ["separate", "joined"])
+def test_lint_and_pytest_agree_on_a_file_outside_the_repository(tmp_path, form):
+    """The same errors from `python -m infra lint` and from the compose checks run by pytest with
+    `--compose-file /abs --env-file /abs` (or `--opt=/abs`)."""
+    folder = outside_copy(tmp_path, "floating-major-tag")
+    compose, env = folder / "docker-compose.yml", folder / "stack.env"
+    report = json.loads(run(str(compose), "--env-file", str(env), "--json").stdout)
+    errors = {f["check_id"] for f in report["findings"] if f["severity"] == "error"}
+    options = (
+        ["--compose-file", str(compose), "--env-file", str(env)]
+        if form == "separate"
+        else [f"--compose-file={compose}", f"--env-file={env}"]
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(REPO / "checks" / "compose"),
+            "-m",
+            "compose",
+            "-q",
+            "-rf",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            *options,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    failed = set(re.findall(r"FAILED \S+\[(compose\.[a-z-]+)\]", proc.stdout))
+    assert errors == {rule_image_pinned.id} == failed, proc.stdout[-3000:]
