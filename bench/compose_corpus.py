@@ -153,6 +153,8 @@ def main() -> int:
             f"{sum(dclint_other.values())} other messages (style): "
             + ", ".join(f"{k} {v}" for k, v in sorted(dclint_other.items(), key=lambda kv: -kv[1]))
         )
+        for rule, (d_tp, d_fp, d_fn) in sorted(dclint_table.items()):
+            print(f"  dclint as {rule}: {d_tp} found, {d_fp} false positives, {d_fn} missed")
     return 1 if failing else 0
 
 
