@@ -258,7 +258,7 @@ def test_wellformed_problems_quote_the_written_values():
     )
     problems = {e: (f, strict) for e, f, strict in wellformed_problems(hc, {"start_period": "0s"})}
     assert problems == {
-        "start_period set explicitly (> 0)": ("start_period: 0s", True),
+        "start_period set explicitly (> 0)": ("start_period 0s", True),
         "retries >= 1": ("retries: 0", False),
     }
 

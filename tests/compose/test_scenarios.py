@@ -77,6 +77,10 @@ def assert_fails(scenario: str, check_id: str, where: str) -> None:
     assert check_id in fired, f"{scenario}: expected a {check_id} finding\n{text(found)}"
     assert errors - {check_id} <= ALSO_FIRES.get(scenario, set()), text(found)
     assert any(where in j.finding.where for j in found if j.finding.check_id == check_id), text(found)
+    adopting = POLICIES["dev-stack"].severities.get(check_id) == "warning"
+    assert adopting or any(j.severity == "error" for j in found if j.finding.check_id == check_id), text(
+        found
+    )
 
 
 def test_valid_scenario_is_clean():

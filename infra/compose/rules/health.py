@@ -85,7 +85,9 @@ def wellformed_problems(hc: HealthCheck, written: Mapping[str, Any]) -> list[tup
     if not hc.test or hc.test[0] not in ("CMD", "CMD-SHELL"):
         problems.append(("test in CMD or CMD-SHELL form", f"test {list(hc.test)!r}", False))
     if "start_period" not in hc.written or hc.start_period_s <= 0:
-        found = f"start_period: {written['start_period']}" if "start_period" in written else "no start_period"
+        text, resolved = written.get("start_period"), f"{hc.start_period_s:g}s"
+        as_written = "" if text is None or str(text) == resolved else f" (written {text})"
+        found = "no start_period" if text is None else f"start_period {resolved}{as_written}"
         problems.append(("start_period set explicitly (> 0)", found, True))
     if hc.retries < 1:
         problems.append(("retries >= 1", f"retries: {hc.retries}", False))
