@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.compose.model import ComposeModel
-from infra.compose.rules.common import RawFile, finding, service_kind
+from infra.compose.rules.common import RawFile, finding, service_kind, written_value
 from infra.findings import Check, Finding, produces
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -28,19 +28,26 @@ def rule_ports_loopback(check: Check, raw: list[RawFile], model: ComposeModel) -
     application's web entry is public on purpose; the strict policy holds every port to loopback unless
     the file declares it public (`x-orderflow-lint` with a reason).
     """
-    return [
-        finding(
-            check.id,
-            f"service {s.name}, port {p.target}",
-            "host_ip 127.0.0.1 or ::1",
-            f"host_ip {p.host_ip or '(all interfaces)'!s}, published {p.published or '(any)'}",
-            "write ports as 127.0.0.1:${PORT}:<target>",
-            strict=service_kind(s) not in _PRIVATE_KINDS,
-        )
-        for s in model.services.values()
-        for p in s.ports
-        if p.host_ip not in LOOPBACK
-    ]
+    findings = []
+    for s in model.services.values():
+        written = written_value(raw, s.name, "ports") or []
+        for index, p in enumerate(s.ports):
+            if p.host_ip in LOOPBACK:
+                continue
+            entry = written[index] if len(written) == len(s.ports) else None
+            as_written = f" (written {entry!r})" if isinstance(entry, str) and "$" in entry else ""
+            bound = p.host_ip or "(all interfaces)"
+            findings.append(
+                finding(
+                    check.id,
+                    f"service {s.name}, port {p.target}",
+                    "host_ip 127.0.0.1 or ::1",
+                    f"host_ip {bound}, published {p.published or '(any)'}{as_written}",
+                    "write ports as 127.0.0.1:${PORT}:<target>",
+                    strict=service_kind(s) not in _PRIVATE_KINDS,
+                )
+            )
+    return findings
 
 
 def raw_port_host_part(entry: Any) -> str:
