@@ -153,3 +153,16 @@ def test_lint_and_pytest_agree_on_a_file_outside_the_repository(tmp_path, form):
     )
     failed = set(re.findall(r"FAILED \S+\[(compose\.[a-z-]+)\]", proc.stdout))
     assert errors == {rule_image_pinned.id} == failed, proc.stdout[-3000:]
+
+
+def test_the_corpus_benchmark_says_it_examined_nothing_without_a_corpus(tmp_path):
+    """Zero files examined is no result: the benchmark says so and exits 2."""
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "compose_corpus.py"), "--corpus", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and proc.stdout.startswith("examined 0 corpus files"), (
+        proc.stdout + proc.stderr
+    )
