@@ -71,7 +71,7 @@ def version_findings(check: Check, dsn: str, expected: int, where: str) -> list[
             f"PostgreSQL {expected}.x (the stack contract)",
             f"PostgreSQL {major} ({banner})",
             "pin the image to the contract's major version, or change the contract in "
-            "infra/service_probes.POSTGRES_MAJOR and say why",
+            "infra/probes/postgres.POSTGRES_MAJOR and say why",
         )
     ]
 
