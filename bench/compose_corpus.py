@@ -2,8 +2,8 @@
 
     python bench/compose_corpus.py [--corpus DIR] [--dclint PATH/TO/dclint]
 
-The corpus is third-party and lives outside the repository (default /work/corpus/compose, or
-ORDERFLOW_COMPOSE_CORPUS): `<project>/docker-compose.yml` per tests/compose/corpus/SOURCES.md. What
+The corpus is third-party and lives outside the repository (default /work/corpus/compose):
+`<project>/docker-compose.yml` per tests/compose/corpus/SOURCES.md. What
 a reviewer flags in each file is tests/compose/corpus/expected.yml, written before the rules ran.
 Findings match on (rule id, service). With --dclint, the same files go through dclint (npm) too:
 time per file, and which expected problems its rules find. Exit 2 when no corpus file is found
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -102,9 +101,7 @@ def print_table(table: dict[str, list[int]]) -> tuple[bool, list[int]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--corpus", default=os.environ.get("ORDERFLOW_COMPOSE_CORPUS", "/work/corpus/compose")
-    )
+    parser.add_argument("--corpus", default="/work/corpus/compose", help="corpus folder, outside the repo")
     parser.add_argument("--expected", default=str(HERE / "expected.yml"))
     parser.add_argument("--dclint", help="path to the dclint executable, to compare")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every mismatch")

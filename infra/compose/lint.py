@@ -9,7 +9,6 @@ model; the rules judge it (infra.compose.rules); a policy weighs the findings (i
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -72,8 +71,7 @@ def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[
     if env_file is None and (files.project_dir / ".env").is_file():
         env_file = files.project_dir / ".env"
     values = read_env_file(env_file) if env_file else {}
-    shell = {**os.environ, **(env or {})}
-    lookup = {**values, **shell}
+    lookup = {**values, **(child_env(env or {}) or {})}  # the shell's variables win, as in Compose
     refused = sorted({name for r in raw for name in refused_variables(r.doc, lookup)})
     resolved = dataclasses.replace(files, env_file=env_file)
     model = load_model(resolved, env=child_env({**(env or {}), **{n: _placeholder(n) for n in refused}}))
