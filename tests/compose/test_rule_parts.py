@@ -8,11 +8,13 @@ import pytest
 from infra.compose.imageref import floating_reason, parse_image_ref
 from infra.compose.interpolate import Refused, refused_variables, resolve
 from infra.compose.model import HealthCheck, Mount, Service
+from infra.compose.policy import project_policy
 from infra.compose.rules.common import is_user_name, kind_of, service_kind
 from infra.compose.rules.envfiles import weak_value
 from infra.compose.rules.postgres import size_bytes
 from infra.compose.rules.readiness import budget_problems, port_only_problem
 from infra.compose.rules.secrets import is_secret, url_password
+from infra.errors import HarnessError
 
 pytestmark = [pytest.mark.compose]
 
@@ -137,3 +139,21 @@ def test_guessable_env_values():
     assert weak_value("0000000000000000000000", set())
     assert weak_value("mattermost-db-user-name", {"mattermost-db-user-name"})
     assert not weak_value("Zx8Qv2Lr9Tm4Wp7Kc3Nd6Hs1", set())
+
+
+def test_project_policy_from_pyproject(tmp_path):
+    """pyproject's [tool.orderflow.lint] picks the policy and overrides severities; a flag wins."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.orderflow.lint]\npolicy = "service"\n[tool.orderflow.lint.severity]\n"x.y" = "off"\n'
+    )
+    policy = project_policy(tmp_path / "sub" / "dir")
+    assert policy.name == "service" and policy.severities["x.y"] == "off"
+    assert project_policy(tmp_path, "dev-stack").name == "dev-stack"
+
+
+def test_a_bad_policy_setting_is_one_line(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.orderflow.lint.severity]\n"x.y" = "fatal"\n')
+    with pytest.raises(HarnessError, match=r"severity 'fatal' for x\.y is not one of error, warning"):
+        project_policy(tmp_path)
+    with pytest.raises(HarnessError, match="unknown lint policy 'strict'"):
+        project_policy(tmp_path, "strict")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from infra.compose.imageref import parse_image_ref
-from infra.compose.model import ComposeModel, Service
+from infra.compose.model import Service
 from infra.findings import Finding
 
 # Image repositories (registry and tag removed) by the server they run: some rules are per server.
@@ -84,9 +84,6 @@ class RawFile:
     def services(self) -> Mapping[str, Mapping[str, Any]]:
         services = self.doc.get("services")
         return services if isinstance(services, Mapping) else {}
-
-
-Rule = Callable[[list[RawFile], ComposeModel], list[Finding]]
 
 
 @dataclass(frozen=True)
