@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.compose.imageref import parse_image_ref
-from infra.compose.model import Service
+from infra.compose.model import ComposeModel, Service
 from infra.findings import Finding
 
 # Image repositories (registry and tag removed) by the server they run: some rules are per server.
@@ -155,6 +155,12 @@ def service_kind(s: Service) -> str | None:
         return hit
     command = " ".join([*(s.entrypoint or ()), *(s.command or ())])
     return next((k for pattern, k in _SERVER_COMMANDS if pattern.search(command)), None)
+
+
+def is_one_shot(model: ComposeModel, name: str) -> bool:
+    """A job that runs to completion (an init container): another service waits for it with
+    `condition: service_completed_successfully`."""
+    return any(s.depends_on.get(name) == "service_completed_successfully" for s in model.services.values())
 
 
 def is_user_name(name: str) -> bool:

@@ -4,7 +4,7 @@ container name."""
 from __future__ import annotations
 
 from infra.compose.model import ComposeModel, Service
-from infra.compose.rules.common import RawFile, finding
+from infra.compose.rules.common import RawFile, finding, is_one_shot
 from infra.findings import Check, Finding, produces
 
 _NO_NEW_PRIVILEGES = frozenset({"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"})
@@ -18,7 +18,7 @@ def rule_memory_limit(check: Check, raw: list[RawFile], model: ComposeModel) -> 
     """Every service has a memory limit.
 
     Why: Without a memory limit one leaking or overloaded service takes the host's memory and the
-    kernel's OOM killer picks a victim, maybe the database.
+    kernel's OOM killer picks a victim, maybe the database. A one-shot init job is exempt.
     """
     return [
         finding(
@@ -29,7 +29,7 @@ def rule_memory_limit(check: Check, raw: list[RawFile], model: ComposeModel) -> 
             "add e.g. `mem_limit: 512m`, sized from the service's measured use",
         )
         for s in model.services.values()
-        if s.memory_limit is None
+        if s.memory_limit is None and not is_one_shot(model, s.name)
     ]
 
 
@@ -70,13 +70,14 @@ def rule_privileges_dropped(check: Check, raw: list[RawFile], model: ComposeMode
 def rule_log_rotation(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
     """Container logs are rotated.
 
-    Why: Docker's default json-file driver never rotates: a chatty service fills the host's disk.
+    Why: Docker's default json-file driver never rotates: a chatty service fills the host's disk. A
+    one-shot init job's few lines are exempt.
     """
     findings = []
     for s in model.services.values():
         driver = str(s.logging.get("driver") or "json-file")
         options = s.logging.get("options") or {}
-        if driver in _DISK_DRIVERS and "max-size" not in options:
+        if driver in _DISK_DRIVERS and "max-size" not in options and not is_one_shot(model, s.name):
             findings.append(
                 finding(
                     check.id,

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.compose.model import ComposeModel, HealthCheck, Service
-from infra.compose.rules.common import SHIPS_HEALTHCHECK, RawFile, finding, repository, service_kind
+from infra.compose.rules.common import (
+    SHIPS_HEALTHCHECK,
+    RawFile,
+    finding,
+    is_one_shot,
+    repository,
+    service_kind,
+)
 from infra.findings import Check, Finding, produces
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -32,15 +39,16 @@ def rule_healthcheck_present(check: Check, raw: list[RawFile], model: ComposeMod
     """Every service has an enabled health check (its own, or a known image's).
 
     Why: Without a health check, `up --wait` and `depends_on: service_healthy` cannot tell started from
-    ready. Images known to ship a HEALTHCHECK have one unless the file disables it; the strict policy
-    wants it written in the file all the same (an image's own changes with the image).
+    ready (a one-shot job others wait to complete needs none). Images known to ship a HEALTHCHECK have
+    one unless the file disables it; the strict policy wants it written in the file all the same (an
+    image's own changes with the image).
     """
     findings = []
     for s in model.services.values():
         written = (
             s.healthcheck is not None and not s.healthcheck.inherits_image and not s.healthcheck.disabled
         )
-        if written:
+        if written or is_one_shot(model, s.name):
             continue
         shipped = has_health_check(s)
         if s.healthcheck is not None and s.healthcheck.disabled:
