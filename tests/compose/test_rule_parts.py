@@ -54,6 +54,9 @@ def test_only_what_compose_refuses_is_refused():
         ("LANGFUSE_INIT_PROJECT_PUBLIC_KEY", "pk-1", False),
         ("PG_USER", "authentik", False),
         ("POSTGRES_HOST_AUTH_METHOD", "trust", False),
+        ("OAUTH_TOKEN_URL", "https://id.example.com/token", False),
+        ("REDIS_AUTH_ENABLED", "true", False),
+        ("AUTH_GOOGLE_CLIENT_SECRET", "x", True),
     ],
 )
 def test_secrets_by_name_never_paths_public_keys_or_users(name, value, secret):

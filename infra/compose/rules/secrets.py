@@ -29,10 +29,15 @@ _ASSIGNMENT = re.compile(r"(?<![\w$])([A-Za-z_]\w*)=" + _VALUE)
 _AUTH_VARIABLES = frozenset({"REDISCLI_AUTH"})
 
 
+# Settings about a secret, not the secret: OAUTH_TOKEN_URL, REDIS_AUTH_ENABLED, DB_PASSWORD_FILE, ...
+_ABOUT_A_SECRET = re.compile(r"_(?:URL|URI|ENDPOINT|HOST|PATH|FILE|ENABLED|TTL|EXPIRES|LENGTH|METHOD|TYPE)$")
+
+
 def is_secret(name: str, value: str | None = None) -> bool:
-    """A secret by name, unless the value is a file path (`*_KEY=/certs/tls.key`) or it is public."""
+    """A secret by name, unless the name is about one (`*_TOKEN_URL`, `*_PASSWORD_FILE`), the value is a
+    file path (`*_KEY=/certs/tls.key`), or it is public. A URL's password is caught by `url_password`."""
     upper = name.upper()
-    if not is_secret_name(upper) or "PUBLIC" in upper:
+    if not is_secret_name(upper) or "PUBLIC" in upper or _ABOUT_A_SECRET.search(upper):
         return False
     return not (value and value.startswith(("/", "./", "~/")))
 
