@@ -1,8 +1,8 @@
 """Policies: which findings count against a file, and how much.
 
-`dev-stack` is strict (our own stack: every rule, our conventions included, as errors; hardening
-still being adopted as warnings); `service` is for application stacks (a public web entry, a bind
-mount for data and a stateless service without a grace period are fine there). A rule marks a
+`dev-stack` is strict (our own stack: every rule, conventions and hardening included, as errors);
+`service` is for application stacks (a public web entry, a bind mount for data and a stateless
+service without a grace period are fine there). A rule marks a
 finding `strict` when only `dev-stack` holds it against a file.
 
 Per-service exceptions live in the compose file, reviewed with it (infra.compose.rules.suppression).
@@ -27,17 +27,14 @@ from infra.compose.rules.exposure import (
     rule_ports_from_env,
     rule_ports_loopback,
 )
-from infra.compose.rules.hardening import rule_log_rotation, rule_memory_limit, rule_privileges_dropped
 from infra.compose.rules.layout import rule_name_set, rule_no_version_key
-from infra.compose.rules.postgres import rule_no_trust_auth, rule_postgres_shm
+from infra.compose.rules.postgres import rule_no_trust_auth
 from infra.compose.rules.secrets import rule_no_default_secrets, rule_secrets_required
 from infra.compose.rules.suppression import rule_suppression_reason
 from infra.errors import HarnessError
 from infra.findings import Checked
 
 SEVERITIES = ("error", "warning", "info", "off")
-# Hardening our own file does not have yet: reported, not failing, under dev-stack.
-_ADOPTING = (rule_memory_limit, rule_privileges_dropped, rule_log_rotation, rule_postgres_shm)
 _SERVICE_ERRORS = (
     rule_no_default_secrets,
     rule_secrets_required,
@@ -79,7 +76,7 @@ class Policy:
 
 
 POLICIES = {
-    "dev-stack": Policy("dev-stack", strict=True, default="error", severities=_ids(_ADOPTING, "warning")),
+    "dev-stack": Policy("dev-stack", strict=True, default="error"),
     "service": Policy(
         "service",
         strict=False,

@@ -44,6 +44,16 @@ def outside_copy(tmp_path: Path, scenario: str) -> Path:
     return folder
 
 
+def valid_copy_with(tmp_path: Path, old: str, new: str) -> Path:
+    """The (hardened) valid stack copied out of the repository, with one defect: `old` -> `new`."""
+    folder = outside_copy(tmp_path, "valid")
+    compose = folder / "docker-compose.yml"
+    text = compose.read_text()
+    assert old in text
+    compose.write_text(text.replace(old, new, 1))
+    return folder
+
+
 @pytest.mark.parametrize("form", ["separate", "joined"])
 def test_a_file_outside_the_repository(tmp_path, form):
     folder = outside_copy(tmp_path, "valid")
@@ -61,7 +71,7 @@ def test_a_file_outside_the_repository(tmp_path, form):
 
 
 def test_error_findings_exit_nonzero_and_the_value_is_shown_as_written(tmp_path):
-    folder = outside_copy(tmp_path, "floating-major-tag")
+    folder = valid_copy_with(tmp_path, "pgvector/pgvector:0.8.0-pg16", "pgvector/pgvector:pg16")
     proc = run(str(folder / "docker-compose.yml"), "--env-file", str(folder / "stack.env"))
     assert proc.returncode == 1
     assert f"error   [{rule_image_pinned.id}] service postgres" in proc.stdout
@@ -85,7 +95,7 @@ def test_unset_required_variables_get_named_placeholders(tmp_path):
 
 def test_the_project_name_may_come_from_the_committed_env_file(tmp_path):
     """Seen in temporalio/docker-compose: COMPOSE_PROJECT_NAME in the .env beside the file."""
-    folder = outside_copy(tmp_path, "no-name")
+    folder = valid_copy_with(tmp_path, "name: scenario\n", "")
     shutil.copy(folder / "stack.env", folder / ".env")
     assert rule_name_set.id in run(str(folder / "docker-compose.yml")).stdout
     with (folder / ".env").open("a") as env:
@@ -121,7 +131,7 @@ def test_bad_input_is_one_line(tmp_path, make, message):
 def test_lint_and_pytest_agree_on_a_file_outside_the_repository(tmp_path, form):
     """The same errors from `python -m infra lint` and from the compose checks run by pytest with
     `--compose-file /abs --env-file /abs` (or `--opt=/abs`)."""
-    folder = outside_copy(tmp_path, "floating-major-tag")
+    folder = valid_copy_with(tmp_path, "pgvector/pgvector:0.8.0-pg16", "pgvector/pgvector:pg16")
     compose, env = folder / "docker-compose.yml", folder / "stack.env"
     report = json.loads(run(str(compose), "--env-file", str(env), "--json").stdout)
     errors = {f["check_id"] for f in report["findings"] if f["severity"] == "error"}
