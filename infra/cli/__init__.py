@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from infra.cli import checks as cli_checks
 from infra.cli import schema as cli_schema
 from infra.cli import stack as cli_stack
+from infra.cli import trace as cli_trace
 from infra.errors import HarnessError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -107,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--write-baseline", metavar="FILE", help="record today's violations in FILE and exit 0"
     )
     _schema_options(audit)
+
+    trace = add(
+        "trace",
+        cli_trace.cmd_trace,
+        "migration safety: trace each statement's locks, rewrites and scans on a seeded throwaway database",
+    )
+    cli_trace.configure(trace)
+    _schema_options(trace)
 
     checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
     checks.add_argument("--json", action="store_true")
