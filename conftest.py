@@ -3,6 +3,7 @@ shared by pytest-xdist workers; option and marker plumbing. The work itself live
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from infra.compose.model import ComposeFiles
 from infra.config import HarnessConfig, alembic_ini, metadata_spec
+from infra.findings import Check, check_of
 from infra.migrations.checks import load_metadata
 from infra.migrations.tree import AlembicTree
 from infra.registry import all_checks
@@ -41,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="auto",
         help="images for the live stack: upstream, offline (built here), or auto (default)",
     )
+    group.addoption("--checks-coverage", metavar="PATH", help="write each collected test's check ids as JSON")
 
 
 def _is_controller(config: pytest.Config) -> bool:
@@ -62,18 +65,33 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             shutil.rmtree(state_dir, ignore_errors=True)
 
 
+def _marked_ids(item: pytest.Item, name: str, known: dict[str, Check]) -> list[str]:
+    """Ids of the item's `check`/`negative` markers (a declared check object, or its id); typos fail."""
+    ids = []
+    for mark in item.iter_markers(name):
+        arg = mark.args[0] if mark.args else None
+        check_id = arg if isinstance(arg, str) else check_of(arg).id if arg is not None else None
+        if check_id not in known:
+            raise pytest.UsageError(
+                f"{item.nodeid}: @{name}({check_id!r}) names no declared check "
+                "(declare it with @produces next to the code that makes its findings)"
+            )
+        ids.append(check_id)
+    return ids
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every `check(id)` / `negative(id)` marker must name a declared check: typos fail loudly."""
+    """Every `check` / `negative` marker must name a declared check; with --checks-coverage, write
+    {node id: {"check": [ids], "negative": [ids]}} for `python -m infra checks`."""
     known = all_checks()
+    coverage = {}
     for item in items:
-        for name in ("check", "negative"):
-            for mark in item.iter_markers(name):
-                check_id = mark.args[0] if mark.args else None
-                if check_id not in known:
-                    raise pytest.UsageError(
-                        f"{item.nodeid}: @{name}({check_id!r}) names no declared check "
-                        "(declare it in infra/registry/)"
-                    )
+        marks = {name: _marked_ids(item, name, known) for name in ("check", "negative")}
+        if any(marks.values()):
+            coverage[item.nodeid] = {**marks, "markers": sorted({m.name for m in item.iter_markers()})}
+    out = config.getoption("--checks-coverage")
+    if out:
+        Path(out).write_text(json.dumps(coverage, indent=1), encoding="utf-8")
 
 
 def _harness_config(config: pytest.Config) -> HarnessConfig:

@@ -4,7 +4,8 @@
 
 Prints per-run figures, the medians and the ratio harness / plain. A benchmark, not a test: our goals
 (cold start < 10 s on 2 cores, harness overhead < 10 %) are read here, not asserted in CI, where a
-noisy machine would make them flake. The seed's 120 s budget is a check (budget.startup).
+noisy machine would make them flake. The seed's 120 s budget is a check
+(`infra.probes.stack.startup_findings`).
 """
 
 from __future__ import annotations

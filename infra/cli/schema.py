@@ -15,6 +15,7 @@ from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.migrations import premerge
 from infra.migrations.checks import load_metadata
+from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP
 from infra.migrations.tree import AlembicTree, run
 from infra.progress import Progress
 from infra.registry import all_checks
@@ -81,7 +82,7 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
     for check_id in premerge.CHECK_IDS:
         report.add_findings(check_id, result.findings)
     if result.note:
-        report.add(Result("migrations.stepwise-roundtrip", "passed", result.note))
+        report.add(Result(STEPWISE_ROUNDTRIP.id, "passed", result.note))
     report.data.update(
         {
             "base_ref": result.base_ref,

@@ -15,6 +15,7 @@ from infra.compose.model import load_model
 from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.masking import secret_values
+from infra.probes.stack import health_findings, startup_findings
 from infra.progress import Progress
 from infra.report import Report, Result
 from infra.stack import engine, images, profiles
@@ -143,7 +144,7 @@ def up_report(status: StackStatus, budget_s: float) -> Report:
         healthy = service.state == "healthy"
         report.add(
             Result(
-                "live.service-healthy",
+                health_findings.id,
                 "passed" if healthy else "failed",
                 "" if healthy else f"state {service.state}",
                 f"service {name}",
@@ -153,7 +154,7 @@ def up_report(status: StackStatus, budget_s: float) -> Report:
     slow = status.total_s is None or status.total_s > budget_s
     report.add(
         Result(
-            "budget.startup",
+            startup_findings.id,
             "failed" if slow else "passed",
             f"healthy after {status.total_s}s (budget {budget_s:.0f}s)",
             f"project {status.project}",

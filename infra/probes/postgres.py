@@ -18,7 +18,7 @@ import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 # profile -> the PostgreSQL major version the stack promises.
 POSTGRES_MAJOR: Mapping[str, int] = {
@@ -63,7 +63,8 @@ def server_version(dsn: str) -> tuple[int, str]:
     return int(str(row[0])) // 10000, str(row[1]).partition(",")[0]
 
 
-def version_findings(dsn: str, expected: int, where: str) -> list[Finding]:
+@produces("services.postgres-version")
+def version_findings(check: Check, dsn: str, expected: int, where: str) -> list[Finding]:
     """The server's major version (`server_version_num`) equals the stack contract.
 
     Why: the schema, the extensions' builds and the team's SQL are tested against one major
@@ -74,7 +75,7 @@ def version_findings(dsn: str, expected: int, where: str) -> list[Finding]:
         return []
     return [
         Finding(
-            "services.postgres-version",
+            check.id,
             where,
             f"PostgreSQL {expected}.x (the stack contract)",
             f"PostgreSQL {major} ({banner})",
@@ -149,7 +150,8 @@ def _try_install(conn: psycopg.Connection[tuple[object, ...]], state: ExtensionS
     return ExtensionState(state.name, state.available, None, installs_as=str(row[0]) if row else None)
 
 
-def extension_findings(states: Sequence[ExtensionState], where: str) -> list[Finding]:
+@produces("services.postgres-extensions")
+def extension_findings(check: Check, states: Sequence[ExtensionState], where: str) -> list[Finding]:
     """Every required extension is available on the server and installed or installable here.
 
     Why: pg_trgm and vector come from the image (contrib, pgvector); an image without them — plain
@@ -172,7 +174,7 @@ def extension_findings(states: Sequence[ExtensionState], where: str) -> list[Fin
         )
         findings.append(
             Finding(
-                "services.postgres-extensions",
+                check.id,
                 where,
                 f"extension {state.name} available and installed (or installable) in this database",
                 found,
@@ -240,7 +242,8 @@ SMOKE_STEPS: tuple[tuple[str, Callable[[Conn], object], object], ...] = (
 )
 
 
-def smoke_findings(dsn: str, where: str) -> list[Finding]:
+@produces("services.postgres-smoke")
+def smoke_findings(check: Check, dsn: str, where: str) -> list[Finding]:
     """similarity(), the three vector distances, an HNSW index build and a KNN query that uses it.
 
     Why: an extension can be installed and still unusable (a library that fails to load, an
@@ -257,7 +260,5 @@ def smoke_findings(dsn: str, where: str) -> list[Finding]:
             finally:
                 conn.rollback()
             if found != expected:
-                findings.append(
-                    Finding("services.postgres-smoke", where, f"{what}: {expected!r}", f"{found!r}")
-                )
+                findings.append(Finding(check.id, where, f"{what}: {expected!r}", f"{found!r}"))
     return findings

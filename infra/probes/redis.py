@@ -14,7 +14,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.stack.lifecycle import Stack
 
 # Settings that decide whether data survives a restart, and where it goes.
@@ -46,7 +46,8 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
-def auth_required_findings(host: str, port: int, where: str) -> list[Finding]:
+@produces("services.redis-auth-required")
+def auth_required_findings(check: Check, host: str, port: int, where: str) -> list[Finding]:
     """A command without AUTH is refused with NOAUTH.
 
     Why: an unauthenticated Redis on a developer's machine (or a CI runner) is readable and
@@ -63,7 +64,7 @@ def auth_required_findings(host: str, port: int, where: str) -> list[Finding]:
         conn.close()
     return [
         Finding(
-            "services.redis-auth-required",
+            check.id,
             where,
             "an unauthenticated PING refused with NOAUTH",
             found,
@@ -72,7 +73,8 @@ def auth_required_findings(host: str, port: int, where: str) -> list[Finding]:
     ]
 
 
-def ping_findings(host: str, port: int, password: str, where: str) -> list[Finding]:
+@produces("services.redis-ping")
+def ping_findings(check: Check, host: str, port: int, password: str, where: str) -> list[Finding]:
     """With the stack's password, PING answers PONG.
 
     Why: the password the application is configured with must be the one the server requires;
@@ -90,7 +92,7 @@ def ping_findings(host: str, port: int, password: str, where: str) -> list[Findi
         conn.close()
     return [
         Finding(
-            "services.redis-ping",
+            check.id,
             where,
             "an authenticated PING answered PONG",
             found,
@@ -138,8 +140,9 @@ def _normalized(key: str, value: str) -> str:
     return text.lower() if key in ("appendonly", "appendfsync") else text
 
 
+@produces("services.redis-persistence")
 def persistence_findings(
-    declared: Mapping[str, str], running: Mapping[str, str], where: str
+    check: Check, declared: Mapping[str, str], running: Mapping[str, str], where: str
 ) -> list[Finding]:
     """Every persistence setting the compose command declares is what the server runs with.
 
@@ -147,7 +150,7 @@ def persistence_findings(
     settings (a config file that wins, an image whose entry point rewrites the command, a typo
     Redis ignores) data that everyone believes is persisted is lost on the next restart.
     """
-    check_id = "services.redis-persistence"
+    check_id = check.id
     wanted = {k: v for k, v in declared.items() if k in PERSISTENCE_KEYS}
     if not wanted:
         return [
