@@ -15,6 +15,7 @@ from infra.progress import Progress
 from infra.registry import all_checks
 from infra.report import Report, Result
 from infra.safety import oldcode, rules
+from infra.safety.contention import CONTENTION
 from infra.safety.report import markdown, trace_doc
 from infra.safety.run import contention_run, safety_run
 from infra.stack.databases import scratch_database, scratch_engine, with_database
@@ -71,16 +72,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
                         engine.dispose()
                 contention.append(result)
                 findings += result.findings()
-    for check_id in [*rules.RULES, "safety.old-code-compatible", "safety.contention"]:
-        if check_id == "safety.old-code-compatible" and not (args.base and args.models):
-            continue
-        if check_id == "safety.contention" and not args.contention:
-            continue
+    checked = [*rules.RULES]
+    checked += [oldcode.OLD_CODE.id] if args.base and args.models else []
+    checked += [CONTENTION.id] if args.contention else []
+    for check_id in checked:
         report.add_findings(check_id, findings)
     for finding, why in run.suppressed:
         report.add(Result(finding.check_id, "passed", f"suppressed: {why.reason}", finding.where))
     if not run.trace.statements:
-        report.add(Result("safety.upgrade-on-data", "skipped", "no statement was traced", str(tree.ini)))
+        report.add(Result(rules.upgrade_on_data.id, "skipped", "no statement was traced", str(tree.ini)))
     report.data.update(
         {
             "start": run.start,

@@ -22,7 +22,18 @@ from dataclasses import dataclass, field
 import psycopg
 import sqlalchemy as sa
 
-from infra.findings import Finding
+from infra.findings import Finding, declare
+
+CONTENTION = declare(
+    "safety.contention-bounded",
+    """With an application transaction open on the table, the upgrade times out instead of queuing.
+
+    Why: a lock request queued with no limit behind one long transaction makes every later query of
+    the application queue behind it: an outage caused by a one-millisecond ALTER.
+    Fix: set lock_timeout before the statement (`SET LOCAL lock_timeout = '2s'`) and retry the deploy.
+    """,
+    required=("Why", "Fix"),
+)
 
 _LOCK_NOT_AVAILABLE = "55P03"
 
@@ -50,13 +61,12 @@ class Contention:
             return []
         waits = ", ".join(f"{p.kind} probe {p.waited_s or 0:.2f}s" for p in self.probes if p.queued)
         return [
-            Finding(
-                "safety.contention",
+            CONTENTION.finding(
                 f"revision {self.revision}, table {self.table}",
                 "the upgrade times out on lock_timeout when the application holds the table",
                 f"it queued behind the application's transaction with no limit and blocked its next "
                 f"queries ({waits or 'none queued'})",
-                "set lock_timeout before the statement (`SET LOCAL lock_timeout = '2s'`) and retry",
+                CONTENTION.fix,
             )
         ]
 

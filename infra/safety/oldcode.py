@@ -19,8 +19,20 @@ import tempfile
 from pathlib import Path
 
 from infra.errors import HarnessError
-from infra.findings import Finding
+from infra.findings import Finding, declare
 from infra.migrations import history
+
+OLD_CODE = declare(
+    "safety.old-code-compatible",
+    """The base ref's models insert, select and update every table of the new schema.
+
+    Why: the previous release keeps running during and after the deploy: a dropped or renamed column,
+    a NOT NULL column without a default or a narrowed type breaks it before the new code is live.
+    Fix: expand, then contract: add columns nullable or with a default, and drop, rename or narrow a
+    column only once no deployed release uses it.
+    """,
+    required=("Why", "Fix"),
+)
 
 CHILD = Path(__file__).with_name("oldcode_child.py")
 
@@ -64,13 +76,11 @@ def old_code_findings(
         )
     doc = json.loads(proc.stdout.strip().splitlines()[-1])
     findings = [
-        Finding(
-            "safety.old-code-compatible",
+        OLD_CODE.finding(
             f"table {f['table']}" + (f", column {f['column']}" if f.get("column") else ""),
             f"the {base_ref} models can {f['operation']} rows",
             f["error"],
-            "keep the old release working: add columns nullable or with a default, drop or rename a column "
-            "only after no deployed release uses it (expand, then contract)",
+            OLD_CODE.fix,
         )
         for f in doc["failures"]
     ]

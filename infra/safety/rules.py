@@ -9,33 +9,25 @@ and serve clients. Relations created by the traced revisions themselves are nobo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
-from infra.audit.rule import parse_docstring
-from infra.findings import Finding
+from infra.findings import Check, Checked, Finding, declare
 from infra.safety import locks
 from infra.safety.observe import no_timeout
 from infra.safety.trace import Statement, Trace, held_blocking_locks
 
-RuleFunction = Callable[[Trace], Iterable[Finding]]
+RuleFunction = Callable[[Check, Trace], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class SafetyRule:
-    id: str
-    title: str
-    why: str
-    fix: str
-    check: RuleFunction
+class SafetyRule(Checked[[Trace], Iterable[Finding]]):
+    """A rule over a trace, declared with its check (id, title, why and fix from its docstring)."""
 
     def __call__(self, trace: Trace) -> list[Finding]:
-        return list(self.check(trace))
+        return list(self.function(self.check, trace))
 
 
 def rule(rule_id: str) -> Callable[[RuleFunction], SafetyRule]:
     def make(function: RuleFunction) -> SafetyRule:
-        title, why, fix = parse_docstring(function.__doc__ or "", f"rule {rule_id} ({function.__name__})")
-        return SafetyRule(rule_id, title, why, fix, function)
+        return SafetyRule(declare(rule_id, function.__doc__ or "", required=("Why", "Fix")), function)
 
     return make
 
@@ -44,8 +36,8 @@ def where(st: Statement) -> str:
     return f"revision {st.revision or '?'}, statement {st.index}: {st.short(70)}"
 
 
-def _finding(rule_id: str, st: Statement, expected: str, found: str) -> Finding:
-    return Finding(rule_id, where(st), expected, found, RULES_FIX.get(rule_id, ""))
+def _finding(check: Check, st: Statement, expected: str, found: str) -> Finding:
+    return check.finding(where(st), expected, found, check.fix)
 
 
 def _work(trace: Trace) -> Iterator[Statement]:
@@ -53,7 +45,7 @@ def _work(trace: Trace) -> Iterator[Statement]:
 
 
 @rule("safety.lock-timeout")
-def lock_timeout(trace: Trace) -> Iterator[Finding]:
+def lock_timeout(check: Check, trace: Trace) -> Iterator[Finding]:
     """A lock that blocks reads or writes is taken only while a lock_timeout is set.
 
     Why: a DDL statement queued behind one long transaction waits with no limit, and every query of
@@ -66,13 +58,11 @@ def lock_timeout(trace: Trace) -> Iterator[Finding]:
         taken = [lk for lk in st.locks if lk.existing and lk.blocking]
         if taken and no_timeout(st.lock_timeout):
             names = ", ".join(f"{lk.mode} on {lk.relation} ({locks.label(lk.mode)})" for lk in taken)
-            yield _finding(
-                "safety.lock-timeout", st, "lock_timeout set", f"lock_timeout=0 while taking {names}"
-            )
+            yield _finding(check, st, "lock_timeout set", f"lock_timeout=0 while taking {names}")
 
 
 @rule("safety.rewrite-under-lock")
-def rewrite_under_lock(trace: Trace) -> Iterator[Finding]:
+def rewrite_under_lock(check: Check, trace: Trace) -> Iterator[Finding]:
     """No table or index is rewritten while a lock that blocks reads or writes is held on it.
 
     Why: a rewrite copies every row (and rebuilds every index) while the table is locked: minutes of
@@ -92,7 +82,7 @@ def rewrite_under_lock(trace: Trace) -> Iterator[Finding]:
         if rewritten:
             rows = sum(st.scanned.values())
             yield _finding(
-                "safety.rewrite-under-lock",
+                check,
                 st,
                 "no rewrite under a blocking lock",
                 f"rewrote {', '.join(rewritten)} ({rows} row(s) read) under a lock that blocks "
@@ -101,7 +91,7 @@ def rewrite_under_lock(trace: Trace) -> Iterator[Finding]:
 
 
 @rule("safety.lock-held-across-statements")
-def lock_held(trace: Trace) -> Iterator[Finding]:
+def lock_held(check: Check, trace: Trace) -> Iterator[Finding]:
     """A lock that blocks writes is released when its statement's transaction could end: no later
     statement of the same transaction (or of a later revision run in it) runs while it is held.
 
@@ -123,7 +113,7 @@ def lock_held(trace: Trace) -> Iterator[Finding]:
             revs = sorted({s.revision or "?" for s in later} - {taker.revision or "?"})
             across = f"; across revision(s) {', '.join(revs)}" if revs else ""
             yield _finding(
-                "safety.lock-held-across-statements",
+                check,
                 taker,
                 "no statement runs after it in its transaction",
                 f"{lk.mode} on {lk.relation} ({locks.label(lk.mode)}) held while {len(later)} later "
@@ -132,7 +122,7 @@ def lock_held(trace: Trace) -> Iterator[Finding]:
 
 
 @rule("safety.index-concurrently")
-def index_concurrently(trace: Trace) -> Iterator[Finding]:
+def index_concurrently(check: Check, trace: Trace) -> Iterator[Finding]:
     """An index on an existing table is built with CONCURRENTLY.
 
     Why: a plain CREATE INDEX holds a SHARE lock on the table for the whole build: every INSERT,
@@ -148,7 +138,7 @@ def index_concurrently(trace: Trace) -> Iterator[Finding]:
             if blocking:
                 rows = st.scanned.get(table, 0)
                 yield _finding(
-                    "safety.index-concurrently",
+                    check,
                     st,
                     f"index {index} built concurrently",
                     f"built under {blocking[0].mode} on {table} (blocks writes), {rows} row(s) read",
@@ -156,7 +146,7 @@ def index_concurrently(trace: Trace) -> Iterator[Finding]:
 
 
 @rule("safety.constraint-not-valid")
-def constraint_not_valid(trace: Trace) -> Iterator[Finding]:
+def constraint_not_valid(check: Check, trace: Trace) -> Iterator[Finding]:
     """A CHECK or FOREIGN KEY constraint on an existing table is added NOT VALID, then validated apart.
 
     Why: adding it valid scans the whole table while holding a lock that blocks writes (ACCESS
@@ -170,7 +160,7 @@ def constraint_not_valid(trace: Trace) -> Iterator[Finding]:
             if kind in ("c", "f") and valid and table in existing:
                 rows = st.scanned.get(table, 0)
                 yield _finding(
-                    "safety.constraint-not-valid",
+                    check,
                     st,
                     f"constraint {name} added NOT VALID",
                     f"added valid on {table}: validated by a scan ({rows} row(s) read) under "
@@ -179,7 +169,7 @@ def constraint_not_valid(trace: Trace) -> Iterator[Finding]:
 
 
 @rule("safety.not-null-by-scan")
-def not_null_by_scan(trace: Trace) -> Iterator[Finding]:
+def not_null_by_scan(check: Check, trace: Trace) -> Iterator[Finding]:
     """SET NOT NULL on an existing column is proven by a validated CHECK (col IS NOT NULL), not by a scan.
 
     Why: SET NOT NULL holds ACCESS EXCLUSIVE (no reads, no writes) while it scans every row, unless a
@@ -192,7 +182,7 @@ def not_null_by_scan(trace: Trace) -> Iterator[Finding]:
             table = column.rsplit(".", 1)[0]
             if table in st.scanned:
                 yield _finding(
-                    "safety.not-null-by-scan",
+                    check,
                     st,
                     f"{column} SET NOT NULL without a scan",
                     f"scanned {table} ({st.scanned[table]} row(s) read) under ACCESS EXCLUSIVE",
@@ -200,7 +190,7 @@ def not_null_by_scan(trace: Trace) -> Iterator[Finding]:
 
 
 @rule("safety.index-valid")
-def index_valid(trace: Trace) -> Iterator[Finding]:
+def index_valid(check: Check, trace: Trace) -> Iterator[Finding]:
     """Every index is valid when the upgrade ends (`pg_index.indisvalid`).
 
     Why: a failed CREATE INDEX CONCURRENTLY leaves an invalid index behind: writes still maintain it,
@@ -220,17 +210,16 @@ def index_valid(trace: Trace) -> Iterator[Finding]:
                 ),
                 None,
             )
-            yield Finding(
-                "safety.index-valid",
+            yield check.finding(
                 where(st) if st else f"index {rel.name}",
                 f"index {rel.name} valid",
                 "invalid (indisvalid = false)",
-                RULES_FIX.get("safety.index-valid", ""),
+                check.fix,
             )
 
 
 @rule("safety.fk-indexed")
-def fk_indexed(trace: Trace) -> Iterator[Finding]:
+def fk_indexed(check: Check, trace: Trace) -> Iterator[Finding]:
     """A new foreign key has an index whose leading columns are its referencing columns.
 
     Why: every DELETE or key UPDATE on the referenced table scans the referencing table for rows to
@@ -243,7 +232,7 @@ def fk_indexed(trace: Trace) -> Iterator[Finding]:
         for name, kind, table, _ in st.new_constraints:
             if kind == "f" and not trace.end_fk_indexed.get(name, True):
                 yield _finding(
-                    "safety.fk-indexed",
+                    check,
                     st,
                     f"an index leading with the columns of {name}",
                     f"no such index on {table}",
@@ -251,7 +240,7 @@ def fk_indexed(trace: Trace) -> Iterator[Finding]:
 
 
 @rule("safety.upgrade-on-data")
-def upgrade_on_data(trace: Trace) -> Iterator[Finding]:
+def upgrade_on_data(check: Check, trace: Trace) -> Iterator[Finding]:
     """The upgrade succeeds on tables that hold rows.
 
     Why: a unique index over duplicates, NOT NULL over nulls, a CHECK the rows break: each passes on
@@ -261,12 +250,11 @@ def upgrade_on_data(trace: Trace) -> Iterator[Finding]:
     if trace.failed is None:
         return
     failed = next((s for s in reversed(trace.statements) if s.error), None)
-    yield Finding(
-        "safety.upgrade-on-data",
+    yield check.finding(
         where(failed) if failed else "upgrade",
         "the upgrade succeeds on seeded tables",
         trace.failed,
-        RULES_FIX.get("safety.upgrade-on-data", ""),
+        check.fix,
     )
 
 
@@ -284,7 +272,6 @@ RULES: dict[str, SafetyRule] = {
         upgrade_on_data,
     )
 }
-RULES_FIX = {r.id: r.fix for r in RULES.values()}
 
 
 def evaluate(trace: Trace) -> list[Finding]:

@@ -1,6 +1,6 @@
 """Suppressions, written in the revision file they excuse, with a reason:
 
-    # safety: ignore safety.index-concurrently -- org has 12 rows and no traffic before launch
+    # safety: ignore <rule id> -- org has 12 rows and no traffic before launch
 
 A suppression without a reason is not honoured (the finding stands and says why). Read as text, so a
 revision file is never imported for it.

@@ -16,12 +16,13 @@ import pytest
 import sqlalchemy as sa
 
 from infra.migrations.tree import AlembicTree
-from infra.safety.oldcode import old_code_findings
+from infra.safety.contention import CONTENTION
+from infra.safety.oldcode import OLD_CODE, old_code_findings
 from infra.safety.run import contention_run, upgrade
 from infra.stack.databases import scratch_database, with_database
 from tests.safety.conftest import EXAMPLES, tree
 
-pytestmark = [pytest.mark.migrations, pytest.mark.infra]
+pytestmark = [pytest.mark.safety, pytest.mark.migrations, pytest.mark.infra]
 HERE = Path(__file__).parent
 MIGRATION_EXAMPLES = HERE.parent / "migrations" / "examples"
 
@@ -62,7 +63,7 @@ def old_code(repo: Path, live_stack) -> tuple[list, list[str]]:
         return old_code_findings(repo, "HEAD", "models.py:metadata", url)
 
 
-@pytest.mark.negative("safety.old-code-compatible")
+@pytest.mark.negative(OLD_CODE)
 def test_contracting_revision_breaks_the_old_release(tmp_path, live_stack):
     findings, tables = old_code(branch_repo(tmp_path, "breaking"), live_stack)
     assert tables == ["org", "item"]
@@ -101,7 +102,7 @@ def contention(case: str, live_stack, hold_s: float = 3.0):
 
 
 @pytest.mark.slow
-@pytest.mark.negative("safety.contention")
+@pytest.mark.negative(CONTENTION)
 def test_no_lock_timeout_blocks_the_application(live_stack):
     result = contention("lock-timeout-missing", live_stack)
     assert result.outcome == "blocked" and result.migration_error is None

@@ -9,50 +9,32 @@ import pytest
 
 from infra.findings import render_all
 from infra.migrations.tree import AlembicTree
+from infra.safety.rules import RULES
 from infra.safety.run import safety_run
 from tests.safety.conftest import EXAMPLES, ROWS, ids, run_case
 
-pytestmark = [pytest.mark.migrations, pytest.mark.infra]
+pytestmark = [pytest.mark.safety, pytest.mark.migrations, pytest.mark.infra]
+RULE = {r.id.partition(".")[2]: r for r in RULES.values()}
+
+
+def negative(case: str, rule: str):  # type: ignore[no-untyped-def]
+    """A negative case: the example tree `case` must make exactly the rule `safety.<rule>` fail."""
+    return pytest.param(case, RULE[rule], marks=pytest.mark.negative(RULE[rule].check), id=case)
+
 
 NEGATIVES = [
-    pytest.param(
-        "lock-timeout-missing", "safety.lock-timeout", marks=pytest.mark.negative("safety.lock-timeout")
-    ),
-    pytest.param(
-        "type-rewrite", "safety.rewrite-under-lock", marks=pytest.mark.negative("safety.rewrite-under-lock")
-    ),
-    pytest.param(
-        "held-lock",
-        "safety.lock-held-across-statements",
-        marks=pytest.mark.negative("safety.lock-held-across-statements"),
-    ),
-    pytest.param(
-        "held-across-revisions",
-        "safety.lock-held-across-statements",
-        marks=pytest.mark.negative("safety.lock-held-across-statements"),
-    ),
-    pytest.param(
-        "index-plain", "safety.index-concurrently", marks=pytest.mark.negative("safety.index-concurrently")
-    ),
-    pytest.param(
-        "check-valid",
-        "safety.constraint-not-valid",
-        marks=pytest.mark.negative("safety.constraint-not-valid"),
-    ),
-    pytest.param(
-        "not-null-scan", "safety.not-null-by-scan", marks=pytest.mark.negative("safety.not-null-by-scan")
-    ),
-    pytest.param("index-invalid", "safety.index-valid", marks=pytest.mark.negative("safety.index-valid")),
-    pytest.param("fk-no-index", "safety.fk-indexed", marks=pytest.mark.negative("safety.fk-indexed")),
-    pytest.param(
-        "not-null-on-nulls", "safety.upgrade-on-data", marks=pytest.mark.negative("safety.upgrade-on-data")
-    ),
-    pytest.param(
-        "unique-on-duplicates", "safety.upgrade-on-data", marks=pytest.mark.negative("safety.upgrade-on-data")
-    ),
-    pytest.param(
-        "check-broken-by-rows", "safety.upgrade-on-data", marks=pytest.mark.negative("safety.upgrade-on-data")
-    ),
+    negative("lock-timeout-missing", "lock-timeout"),
+    negative("type-rewrite", "rewrite-under-lock"),
+    negative("held-lock", "lock-held-across-statements"),
+    negative("held-across-revisions", "lock-held-across-statements"),
+    negative("index-plain", "index-concurrently"),
+    negative("check-valid", "constraint-not-valid"),
+    negative("not-null-scan", "not-null-by-scan"),
+    negative("index-invalid", "index-valid"),
+    negative("fk-no-index", "fk-indexed"),
+    negative("not-null-on-nulls", "upgrade-on-data"),
+    negative("unique-on-duplicates", "upgrade-on-data"),
+    negative("check-broken-by-rows", "upgrade-on-data"),
 ]
 
 SAFE = [
@@ -66,11 +48,11 @@ SAFE = [
 ]
 
 
-@pytest.mark.parametrize(("case", "rule_id"), NEGATIVES)
-def test_unsafe_revision_fails_its_rule(case, rule_id, empty_engine):
+@pytest.mark.parametrize(("case", "rule"), NEGATIVES)
+def test_unsafe_revision_fails_its_rule(case, rule, empty_engine):
     run = run_case(case, empty_engine)
     assert run.seeded.rows == {"org": ROWS, "item": ROWS}, run.seeded.skipped
-    assert ids(run.findings) == {rule_id}, render_all(run.findings)
+    assert ids(run.findings) == {rule.id}, render_all(run.findings)
     assert all(f.where.startswith("revision a") for f in run.findings)
 
 
@@ -119,11 +101,10 @@ def test_suppression_with_a_reason_excuses_a_finding(empty_engine, tmp_path):
     ini = case / "alembic.ini"
     ini.write_text(ini.read_text().replace("%(here)s/../", f"{EXAMPLES}/"))
     revision = next((case / "versions").glob("a3_*.py"))
-    revision.write_text(
-        revision.read_text() + "# safety: ignore safety.lock-timeout -- item is empty before launch\n"
-    )
+    suppression = f"# safety: ignore {RULE['lock-timeout'].id} -- item is empty before launch\n"
+    revision.write_text(revision.read_text() + suppression)
     run = safety_run(AlembicTree(ini), empty_engine, "a2", rows=10)
     assert run.findings == []
     assert [(f.check_id, s.reason) for f, s in run.suppressed] == [
-        ("safety.lock-timeout", "item is empty before launch")
+        (RULE["lock-timeout"].id, "item is empty before launch")
     ]

@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from infra.config import REPO_ROOT, metadata_spec
 from infra.findings import Finding, only, render_all
 from infra.safety import oldcode
+from infra.safety.contention import CONTENTION
 from infra.safety.rules import RULES
 from infra.safety.run import SafetyRun, contention_run, safety_run, upgrade
 from infra.stack.databases import scratch_database, scratch_engine, with_database
 
 ROWS = 500
-pytestmark = [pytest.mark.migrations, pytest.mark.infra]
+pytestmark = [pytest.mark.safety, pytest.mark.migrations, pytest.mark.infra]
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +40,15 @@ def _findings(runs: list[SafetyRun], rule_id: str) -> list[Finding]:
 
 
 @pytest.mark.parametrize(
-    "rule_id", [pytest.param(rule_id, marks=pytest.mark.check(rule_id)) for rule_id in RULES]
+    "rule", [pytest.param(r, marks=pytest.mark.check(r.check), id=r.id) for r in RULES.values()]
 )
-def test_revision_is_safe(safety_runs, rule_id):
+def test_revision_is_safe(safety_runs, rule):
     """Each rule's why is in infra/safety/rules.py; the trace is observed, not guessed from SQL."""
-    findings = _findings(safety_runs, rule_id)
+    findings = _findings(safety_runs, rule.id)
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("safety.old-code-compatible")
+@pytest.mark.check(oldcode.OLD_CODE)
 def test_base_ref_models_work_against_head(alembic_tree, live_stack):
     """The release at ORDERFLOW_BASE_REF (default HEAD) keeps working while the new schema is deployed."""
     endpoints = live_stack.endpoints
@@ -60,7 +61,7 @@ def test_base_ref_models_work_against_head(alembic_tree, live_stack):
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("safety.contention")
+@pytest.mark.check(CONTENTION)
 def test_open_application_transaction_does_not_queue_behind_a_revision(alembic_tree, safety_runs, live_stack):
     """A revision that takes a blocking lock on an existing table gives up on lock_timeout instead."""
     endpoints = live_stack.endpoints
