@@ -3,7 +3,7 @@
 Run on the migrating connection itself (its raw DBAPI connection, so no SQLAlchemy event fires), after
 each statement: relation-level locks granted to `pg_backend_pid()`, each user relation's relfilenode
 (a new one means a rewrite), per-table sequential scans and rows read in this transaction
-(`pg_stat_xact_user_tables`), constraints and NOT NULL columns, and the timeouts in force.
+(`pg_stat_get_xact_numscans` / `_tuples_returned`, what pg_stat_xact_user_tables shows), constraints and NOT NULL columns, and the timeouts in force.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ SELECT json_build_object(
             WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND {_USER}),
   'rels', (SELECT coalesce(json_object_agg(c.oid, json_build_array(
               c.relfilenode, c.relkind, n.nspname || '.' || c.relname, coalesce(i.indrelid, 0),
-              coalesce(i.indisvalid, true), c.reltuples)), '{{}}')
+              coalesce(i.indisvalid, true), c.reltuples,
+              pg_stat_get_xact_numscans(c.oid), pg_stat_get_xact_tuples_returned(c.oid))), '{{}}')
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            LEFT JOIN pg_index i ON i.indexrelid = c.oid
            WHERE c.relkind IN ('r', 'p', 'i', 'I', 'm') AND {_USER}),
-  'scans', (SELECT coalesce(json_object_agg(relid, json_build_array(seq_scan, seq_tup_read)), '{{}}')
-            FROM pg_stat_xact_user_tables),
   'constraints', (SELECT coalesce(json_object_agg(k.oid, json_build_array(
                     k.conname, k.contype, k.convalidated, k.conrelid)), '{{}}')
                   FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
@@ -86,7 +85,7 @@ class Observation:
         return cls(
             {(int(oid), mode) for oid, mode in doc["locks"]},
             relations,
-            {int(oid): (s[0], s[1]) for oid, s in doc["scans"].items()},
+            {int(oid): (r[6], r[7]) for oid, r in doc["rels"].items() if r[1] in ("r", "p", "m")},
             constraints,
             set(doc["notnull"]),
             doc["lock_timeout"],
@@ -110,7 +109,7 @@ def observe(dbapi_connection: Any) -> Observation:
     """Read the state through a DBAPI (psycopg) connection, inside whatever transaction it is in."""
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(QUERY)
+        cursor.execute(QUERY, prepare=True)  # planned once per connection: it runs after every statement
         row = cursor.fetchone()
     finally:
         cursor.close()

@@ -53,9 +53,8 @@ class SeedResult:
 
 def _value(col: _Column, n: int) -> str | None:  # noqa: PLR0911 - one case per type family
     """A SQL expression over `g` (1..n) for the column, or None to leave it to its default/NULL."""
-    if col.references:
-        table, _, column = col.references.partition(".")
-        return f"(SELECT r.{column} FROM {table} r ORDER BY r.{column} OFFSET (g % {max(n, 1)}) LIMIT 1)"  # noqa: S608
+    if col.references:  # the parent's keys, gathered once per column (see _seed_table)
+        return f'"ref_{col.name}".keys[1 + (g % cardinality("ref_{col.name}".keys))]'
     t = col.type
     key = "g" if col.unique else "(g % 7)"
     if col.has_default and (col.unique or col.not_null):
@@ -128,7 +127,14 @@ def _seed_table(conn: sa.Connection, table: str, cols: list[_Column], rows: int,
     prep = conn.dialect.identifier_preparer
     names = ", ".join(prep.quote(c.name) for c, _ in chosen)
     values = ", ".join(expr for _, expr in chosen)
-    sql = f"INSERT INTO {prep.quote(table)} ({names}) SELECT {values} FROM generate_series(1, {rows}) AS g"  # noqa: S608 - catalog names, quoted
+    parents = "".join(  # catalog names, quoted
+        f', (SELECT array_agg({prep.quote(ref_col)}) AS keys FROM {prep.quote(ref_table)}) AS "ref_{c.name}"'  # noqa: S608
+        for c, _ in chosen
+        if c.references
+        for ref_table, _, ref_col in [c.references.partition(".")]
+    )
+    sql = f"INSERT INTO {prep.quote(table)} ({names}) SELECT {values} FROM generate_series(1, {rows}) AS g"  # noqa: S608
+    sql += parents
     try:
         with conn.begin_nested():
             inserted = conn.execute(sa.text(sql)).rowcount
