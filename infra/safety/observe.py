@@ -3,7 +3,8 @@
 Run on the migrating connection itself (its raw DBAPI connection, so no SQLAlchemy event fires), after
 each statement: relation-level locks granted to `pg_backend_pid()`, each user relation's relfilenode
 (a new one means a rewrite), per-table sequential scans and rows read in this transaction
-(`pg_stat_get_xact_numscans` / `_tuples_returned`, what pg_stat_xact_user_tables shows), constraints and NOT NULL columns, and the timeouts in force.
+(`pg_stat_get_xact_numscans` / `_tuples_returned`, what pg_stat_xact_user_tables shows), constraints
+and NOT NULL columns, and the timeouts in force.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ from infra.safety.observe import Observation, fk_indexed, observe
 # Alembic's own reads and its version stamp touch nothing but the catalogs and alembic_version (both
 # outside what the rules judge): the server is not looked at after them, which halves the cost.
 _UNOBSERVED = re.compile(
-    r"^\s*(SELECT\b.*\b(FROM pg_catalog\.|FROM alembic_version)|(INSERT INTO|UPDATE|DELETE FROM) alembic_version\b)",
+    r"^\s*(SELECT\b.*\b(FROM pg_catalog\.|FROM alembic_version)"
+    r"|(INSERT INTO|UPDATE|DELETE FROM) alembic_version\b)",
     re.IGNORECASE | re.DOTALL,
 )
 _BOOKKEEPING = re.compile(
@@ -239,9 +240,9 @@ class Tracer:
             scans_before, read_before = before.scans.get(oid, (0, 0))
             if oid in existing and after.scans[oid][0] != scans_before:
                 st.scanned[name(oid)] = read - read_before if read >= read_before else read
-        replaced = {
-            r.name for oid, r in before.relations.items() if oid in existing and oid not in rels
-        } & {r.name for oid, r in rels.items() if oid not in before.relations}
+        replaced = {r.name for oid, r in before.relations.items() if oid in existing and oid not in rels} & {
+            r.name for oid, r in rels.items() if oid not in before.relations
+        }
         for oid, rel in rels.items():
             if oid not in before.relations and rel.relkind in ("i", "I") and rel.table in rels:
                 if rels[rel.table].name == "public.alembic_version":
