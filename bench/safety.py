@@ -123,7 +123,10 @@ def _walk(tree: AlembicTree, engine: sa.Engine, case: Case) -> float:
     first = ids.index(case.start) + 1 if case.start else 0
     last = ids.index(case.target) + 1 if case.target in ids else len(ids)
     started = time.perf_counter()
-    steps = stepwise_roundtrip(tree, engine, PgCatalog(), revisions=line[first:last])
+    try:
+        steps = stepwise_roundtrip(tree, engine, PgCatalog(), revisions=line[first:last])
+    except AssertionError:  # autocommit_block through the walk's connection: issue 12 item 0
+        return float("nan")
     took = time.perf_counter() - started
     return float("nan") if any(f for s in steps for f in s.findings if "succeeds" in f.expected) else took
 
