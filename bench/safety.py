@@ -131,7 +131,7 @@ def _walk(tree: AlembicTree, engine: sa.Engine, case: Case) -> float:
     return float("nan") if any(f for s in steps for f in s.findings if "succeeds" in f.expected) else took
 
 
-def overhead(endpoints: Endpoints | _Url, cases: list[Case], runs: int, rows: int) -> None:
+def overhead(endpoints: Endpoints | _Url, cases: list[Case], runs: int, rows: int, walk: bool = True) -> None:
     """Plain upgrade, traced upgrade and the stepwise walk of the same revisions, each on a fresh seeded
     database; medians. Cases whose upgrade fails on the data (or whose walk cannot run) are left out."""
     sums = {"plain": 0.0, "traced": 0.0, "walk": 0.0}
@@ -141,7 +141,7 @@ def overhead(endpoints: Endpoints | _Url, cases: list[Case], runs: int, rows: in
         tree = AlembicTree(case.ini)
         timings: dict[str, list[float]] = {"plain": [], "traced": [], "walk": []}
         for _ in range(runs):
-            for kind in ("plain", "traced", "walk"):
+            for kind in ("plain", "traced", "walk") if walk else ("plain", "traced"):
                 with prepared(endpoints, case, rows) as engine:
                     if kind == "traced":
                         trace, seconds = traced_upgrade(tree, engine, case.target, case.start)
@@ -154,7 +154,7 @@ def overhead(endpoints: Endpoints | _Url, cases: list[Case], runs: int, rows: in
                     else:
                         seconds = _walk(tree, engine, case)
                     timings[kind].append(seconds)
-        p, t, w = (statistics.median(timings[k]) for k in ("plain", "traced", "walk"))
+        p, t, w = (statistics.median(timings[k] or [math.nan]) for k in ("plain", "traced", "walk"))
         if not math.isnan(p) and not math.isnan(t):
             sums["plain"] += p
             sums["traced"] += t
@@ -168,7 +168,8 @@ def overhead(endpoints: Endpoints | _Url, cases: list[Case], runs: int, rows: in
     print(
         f"\ntotals ({runs} runs, median each; {rows} rows per table): plain {sums['plain']:.3f}s, traced "
         f"{sums['traced']:.3f}s: tracing adds {added:.3f}s = {added / sums['plain'] * 100:.0f}% of the plain "
-        f"upgrade, {added / sums['walk'] * 100:.0f}% of the stepwise walk ({sums['walk']:.3f}s)"
+        f"upgrade, {added / sums['walk'] * 100 if sums['walk'] else math.nan:.0f}% of the stepwise walk "
+        f"({sums['walk']:.3f}s)"
     )
 
 
@@ -260,6 +261,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None, help="rows per table (overhead 10000, squawk 1000)")
     parser.add_argument("--corpus", action="append", default=[], help="a fetched public history (its folder)")
     parser.add_argument("--no-examples", action="store_true", help="only the --corpus histories")
+    parser.add_argument("--no-walk", action="store_true", help="overhead: skip the walk (slow on many rows)")
     parser.add_argument("--database-url", help="a PostgreSQL server to use instead of an isolated stack")
     args = parser.parse_args()
     expected: dict[str, list[str]] = {}
@@ -271,7 +273,7 @@ def main() -> None:
             if notes.is_file():
                 expected |= json.loads(notes.read_text())["expected"]
         if args.what == "overhead":
-            overhead(endpoints, cases, args.runs, args.rows or 10000)  # type: ignore[arg-type]
+            overhead(endpoints, cases, args.runs, args.rows or 10000, walk=not args.no_walk)  # type: ignore[arg-type]
         else:
             compare(endpoints, cases, args.rows or 1000, expected)  # type: ignore[arg-type]
 

@@ -140,3 +140,16 @@ def fk_indexed(dbapi_connection: Any) -> dict[str, bool]:
         return {name: bool(ok) for name, ok in cursor.fetchall()}
     finally:
         cursor.close()
+
+
+def timeouts(dbapi_connection: Any) -> tuple[str, str]:
+    """Only the timeouts in force (after a SET, nothing else can have changed)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')", prepare=True
+        )
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return str(row[0]), str(row[1])

@@ -108,7 +108,7 @@ def lock_held(check: Check, trace: Trace) -> Iterator[Finding]:
             if key in reported:
                 continue
             reported.add(key)
-            taker = next(s for s in trace.statements if lk in s.locks)
+            taker = next(s for s in trace.statements if s.transaction == st.transaction and lk in s.locks)
             later = [s for s in _work(trace) if s.transaction == st.transaction and s.index > taker.index]
             revs = sorted({s.revision or "?" for s in later} - {taker.revision or "?"})
             across = f"; across revision(s) {', '.join(revs)}" if revs else ""

@@ -18,14 +18,14 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from infra.safety import locks
-from infra.safety.observe import Observation, fk_indexed, observe
+from infra.safety.observe import Observation, fk_indexed, observe, timeouts
 
 # Alembic's own reads and its version stamp touch nothing but the catalogs and alembic_version (both
 # outside what the rules judge): the server is not looked at after them, which halves the cost.
@@ -34,6 +34,7 @@ _UNOBSERVED = re.compile(
     r"|(INSERT INTO|UPDATE|DELETE FROM) alembic_version\b)",
     re.IGNORECASE | re.DOTALL,
 )
+_SETTING = re.compile(r"^\s*(SET|RESET)\b|^\s*SELECT set_config\(", re.IGNORECASE)
 _BOOKKEEPING = re.compile(
     r"alembic_version|pg_advisory|set_config\(|current_setting\(|\bFROM pg_catalog\.|^\s*(SET|RESET|SHOW)\b",
     re.IGNORECASE,
@@ -162,7 +163,8 @@ class Tracer:
     def _before(self, conn: sa.Connection, cursor: Any, statement: str, *_: Any) -> None:
         raw = cursor.connection
         if self._fresh or self._last is None:
-            self._last = observe(raw)  # a new transaction (or none, under autocommit): no locks yet
+            if self._transaction or self._last is None:  # the look taken on attaching serves the first
+                self._last = observe(raw)  # a new transaction (or none, under autocommit): no locks yet
             self._transaction += 1
             self._fresh = False
         self._current = Statement(
@@ -185,6 +187,12 @@ class Tracer:
         st.duration_s = time.perf_counter() - self._started
         raw = cursor.connection
         if _UNOBSERVED.match(statement) and not raw.autocommit:
+            self._current = None
+            self._settle(st, statement, parameters)
+            return
+        if _SETTING.match(statement) and not raw.autocommit:  # only the timeouts can have changed
+            lock_timeout, statement_timeout = timeouts(raw)
+            self._last = replace(before, lock_timeout=lock_timeout, statement_timeout=statement_timeout)
             self._current = None
             self._settle(st, statement, parameters)
             return
