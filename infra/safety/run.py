@@ -103,12 +103,23 @@ def safety_run(
     with engine.begin() as conn:
         seeded = seed(conn, rows)
     trace, seconds = traced_upgrade(tree, engine, target, start)
+    kept, excused = judge(tree, trace)
+    return SafetyRun(start or "base", target, seeded, trace, kept, excused, seconds)
+
+
+def judge(
+    tree: AlembicTree, trace: Trace
+) -> tuple[list[Finding], list[tuple[Finding, suppress.Suppression]]]:
+    """The rules over a trace, minus what the traced revisions' files excuse with a reason.
+
+    For the walk or the pre-merge round trip: `trace, _ = traced_upgrade(tree, engine, "head", base_head)`
+    on their (seeded) database, then `judge(tree, trace)`.
+    """
     found = rules.evaluate(trace)
     suppressions = [
         s for rev, path in revision_paths(tree, trace.revisions()).items() for s in suppress.read(rev, path)
     ]
-    kept, excused = suppress.apply(found, suppressions)
-    return SafetyRun(start or "base", target, seeded, trace, kept, excused, seconds)
+    return suppress.apply(found, suppressions)
 
 
 def contention_run(  # noqa: PLR0917 - the scenario's parameters, each needed
