@@ -15,17 +15,17 @@ ours also compares the whole catalog at every step.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
-from pathlib import Path
 
 from pytest_alembic import tests as built_in
 from pytest_alembic.config import Config
 from pytest_alembic.runner import runner
 
+from infra import config as knobs
 from infra.compose.model import load_model
-from infra.config import REPO_ROOT, HarnessConfig
+from infra.config import HarnessConfig
+from infra.environ import child_env
 from infra.migrations import drift
 from infra.migrations.checks import PgCatalog, load_metadata, single_head_findings
 from infra.migrations.roundtrip import stepwise_roundtrip
@@ -78,15 +78,20 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--alembic-ini", default=str(REPO_ROOT / "schema" / "alembic.ini"))
-    parser.add_argument("--metadata", default="schema.models:metadata")
+    parser.add_argument(
+        "--alembic-ini", help=f"default: env {knobs.ALEMBIC_INI_VAR}, else schema/alembic.ini"
+    )
+    parser.add_argument(
+        "--metadata", help=f"default: env {knobs.METADATA_VAR}, else {knobs.DEFAULT_METADATA}"
+    )
     args = parser.parse_args()
-    tree = AlembicTree(Path(args.alembic_ini))
+    args.metadata = knobs.metadata_spec(args.metadata)
+    tree = AlembicTree(knobs.alembic_ini(args.alembic_ini))
     revisions = len(tree.linear_history())
 
     config = HarnessConfig.resolve()
     env = isolated_env(config)
-    profile = profiles.choose("auto", load_model(config.base_files(), env={**os.environ, **env}))
+    profile = profiles.choose("auto", load_model(config.base_files(), env=child_env(env)))
     profiles.prepare(profile, Progress(quiet=True))
     with Stack(
         profile.files(config.base_files()),

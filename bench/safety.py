@@ -37,6 +37,7 @@ from alembic.config import Config
 
 from infra.compose.model import load_model
 from infra.config import REPO_ROOT, HarnessConfig
+from infra.environ import child_env
 from infra.migrations.checks import PgCatalog
 from infra.migrations.roundtrip import stepwise_roundtrip
 from infra.migrations.tree import AlembicTree
@@ -229,7 +230,7 @@ def endpoints_for(url: str | None) -> Iterator[Endpoints | _Url]:
         return
     config = HarnessConfig.resolve()
     env = isolated_env(config)
-    profile = profiles.choose("auto", load_model(config.base_files(), env={**os.environ, **env}))
+    profile = profiles.choose("auto", load_model(config.base_files(), env=child_env(env)))
     profiles.prepare(profile, Progress(quiet=True))
     with Stack(
         profile.files(config.base_files()),

@@ -6,13 +6,13 @@ the probes live in `infra.probes.containers`.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import pytest
 
 from infra.compose.model import load_model
 from infra.config import HarnessConfig
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.findings import render_all
 from infra.probes.containers import (
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.containers]
 def _declared(compose_file: str | None, env_file: str | None) -> dict[str, tuple[int, ...]]:
     """Services of the compose file under test, with their published TCP container ports."""
     harness = HarnessConfig.resolve(compose_file, env_file)
-    model = load_model(harness.base_files(), env={**os.environ, **isolated_env(harness)})
+    model = load_model(harness.base_files(), env=child_env(isolated_env(harness)))
     return {
         name: tuple(sorted({p.target for p in s.ports if p.protocol == "tcp"}))
         for name, s in model.services.items()

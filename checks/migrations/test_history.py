@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -102,10 +101,10 @@ def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metada
 
 
 @pytest.mark.check(rewritten_findings.check)
-def test_merged_revisions_unchanged(alembic_tree):
-    """Revisions at ORDERFLOW_BASE_REF (default HEAD) must be untouched in the working tree: databases
-    that ran a revision never run it again, so an edit forks the schema silently."""
-    ref = os.environ.get("ORDERFLOW_BASE_REF", "HEAD")
+def test_merged_revisions_unchanged(alembic_tree, base_ref):
+    """Revisions at --base-ref (ORDERFLOW_BASE_REF, default HEAD) must be untouched in the working tree:
+    databases that ran a revision never run it again, so an edit forks the schema silently."""
+    ref = base_ref
     versions = Path(alembic_tree.script().versions)
     repo = history.repo_root(versions)
     findings = history.rewritten_findings(

@@ -5,8 +5,6 @@ behind a revision with no lock_timeout."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 
@@ -49,14 +47,16 @@ def test_revision_is_safe(safety_runs, rule):
 
 
 @pytest.mark.check(oldcode.OLD_CODE)
-def test_base_ref_models_work_against_head(alembic_tree, live_stack):
+def test_base_ref_models_work_against_head(alembic_tree, live_stack, base_ref, pytestconfig):
     """The release at ORDERFLOW_BASE_REF (default HEAD) keeps working while the new schema is deployed."""
     endpoints = live_stack.endpoints
-    ref = os.environ.get("ORDERFLOW_BASE_REF", "HEAD")
+    ref = base_ref
     with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "oldcode") as engine:
         upgrade(alembic_tree, engine, "head")
         url = engine.url.render_as_string(hide_password=False)
-        findings, tables = oldcode.old_code_findings(REPO_ROOT, ref, metadata_spec(), url)
+        findings, tables = oldcode.old_code_findings(
+            REPO_ROOT, ref, metadata_spec(pytestconfig.getoption("--metadata")), url
+        )
     assert tables, "the base ref's models map no table"
     assert not findings, render_all(findings)
 

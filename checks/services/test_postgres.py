@@ -2,6 +2,7 @@
 
 import pytest
 
+from infra.catalog.snapshot import libpq_url
 from infra.findings import render_all
 from infra.probes.postgres import (
     REQUIRED_EXTENSIONS,
@@ -9,7 +10,6 @@ from infra.probes.postgres import (
     extension_findings,
     extension_states,
     install_extensions,
-    libpq_dsn,
     server_version,
     smoke_findings,
     version_findings,
@@ -51,7 +51,7 @@ def test_extensions_available_and_installable_in_postgres_db(live_stack, record_
 @pytest.mark.check(smoke_findings.check)
 def test_smoke_queries(live_stack, scratch_database_url):
     """similarity(), vector distances, HNSW build and use, on a scratch database with both extensions."""
-    dsn = libpq_dsn(scratch_database_url)
+    dsn = libpq_url(scratch_database_url)
     install_extensions(dsn)
     findings = smoke_findings(dsn, _where(live_stack, scratch_database_url.rsplit("/", 1)[1]))
     assert not findings, render_all(findings)

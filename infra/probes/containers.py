@@ -170,7 +170,7 @@ def main_process_findings(
                 target.where,
                 "a declared main process for this service and profile",
                 f"no entry for ({target.service!r}, {target.profile!r})",
-                "add it to MAIN_PROCESS in infra/container_probes.py",
+                "add it to MAIN_PROCESS in infra/probes/containers.py",
             )
         ]
     main = main_process(dict(processes))

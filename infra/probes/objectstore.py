@@ -19,6 +19,7 @@ import urllib3
 from minio import Minio
 from minio.error import S3Error
 
+from infra.errors import describe
 from infra.findings import Check, Finding, produces
 
 # What runs instead of MinIO on each profile (../shared/ENVIRONMENT.md: no MinIO server is reachable).
@@ -55,9 +56,8 @@ class S3Endpoint:
 
 
 def _error(exc: BaseException) -> str:
-    if isinstance(exc, S3Error):
-        return f"S3Error {exc.code}: {exc.message}"
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+    """An S3 error by its code (its str() is a multi-line dump); anything else as errors.describe does."""
+    return f"S3Error {exc.code}: {exc.message}" if isinstance(exc, S3Error) else describe(exc, 300)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import psycopg
-import sqlalchemy as sa
 from psycopg import sql
 
+from infra.errors import describe
 from infra.findings import Check, Finding, produces
 
 # profile -> the PostgreSQL major version the stack promises.
@@ -38,17 +38,8 @@ def expected_major(profile: str) -> int:
         raise ValueError(f"no PostgreSQL version contract for profile {profile!r}") from None
 
 
-def libpq_dsn(url: str) -> str:
-    """A libpq URL (for psycopg.connect) from a SQLAlchemy URL such as postgresql+psycopg://..."""
-    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _connect(dsn: str) -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(dsn, connect_timeout=10)
-
-
-def _error(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
 # --- version ----------------------------------------------------------------------------------
@@ -80,7 +71,7 @@ def version_findings(check: Check, dsn: str, expected: int, where: str) -> list[
             f"PostgreSQL {expected}.x (the stack contract)",
             f"PostgreSQL {major} ({banner})",
             "pin the image to the contract's major version, or change the contract in "
-            "infra/service_probes.POSTGRES_MAJOR and say why",
+            "infra/probes/postgres.POSTGRES_MAJOR and say why",
         )
     ]
 
@@ -146,7 +137,7 @@ def _try_install(conn: psycopg.Connection[tuple[object, ...]], state: ExtensionS
                 "SELECT extversion FROM pg_extension WHERE extname = %s", (state.name,)
             ).fetchone()
     except psycopg.Error as exc:
-        return ExtensionState(state.name, state.available, None, error=_error(exc))
+        return ExtensionState(state.name, state.available, None, error=describe(exc))
     return ExtensionState(state.name, state.available, None, installs_as=str(row[0]) if row else None)
 
 
@@ -256,7 +247,7 @@ def smoke_findings(check: Check, dsn: str, where: str) -> list[Finding]:
             try:
                 found = step(conn)
             except psycopg.Error as exc:
-                found = _error(exc)
+                found = describe(exc)
             finally:
                 conn.rollback()
             if found != expected:

@@ -14,6 +14,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from infra.errors import describe
 from infra.findings import Check, Finding, produces
 from infra.stack.lifecycle import Stack
 
@@ -42,10 +43,6 @@ def _pong(answer: object) -> str | None:
     return "PONG" if answer is True or answer in ("PONG", b"PONG") else None
 
 
-def _error(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-
-
 @produces("services.redis-auth-required")
 def auth_required_findings(check: Check, host: str, port: int, where: str) -> list[Finding]:
     """A command without AUTH is refused with NOAUTH.
@@ -59,7 +56,7 @@ def auth_required_findings(check: Check, host: str, port: int, where: str) -> li
     except redis.AuthenticationError:
         return []  # redis-py raises it for a NOAUTH reply (and WRONGPASS, impossible without a password)
     except redis.RedisError as exc:
-        found = f"no answer: {_error(exc)}"
+        found = f"no answer: {describe(exc)}"
     finally:
         conn.close()
     return [
@@ -87,7 +84,7 @@ def ping_findings(check: Check, host: str, port: int, password: str, where: str)
             return []
         found = f"PING answered {answer!r}, not PONG"
     except redis.RedisError as exc:
-        found = _error(exc)
+        found = describe(exc)
     finally:
         conn.close()
     return [

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from infra.compose.model import LOOPBACK
 from infra.findings import Check, Finding, produces
 from infra.stack.lifecycle import StackStatus
-
-LOOPBACK = {"127.0.0.1", "::1"}
 
 
 @produces("live.service-healthy")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import tarfile
@@ -61,7 +60,7 @@ def old_code_findings(
         export(repo, base_ref, Path(tmp))
         proc = subprocess.run(
             [sys.executable, str(CHILD), tmp, models],
-            env={**os.environ, "ORDERFLOW_OLDCODE_URL": url},  # not on the command line: it holds a password
+            input=url + "\n",  # on stdin, not on the command line or in the environment: it holds a password
             capture_output=True,
             text=True,
             check=False,

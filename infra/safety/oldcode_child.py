@@ -4,7 +4,7 @@ Standalone on purpose (imports only SQLAlchemy): it runs with the base ref's che
 sys.path, so the models it imports are the old release's, not the working tree's. For every mapped
 table (parents first) it inserts one row through the old Table, selects it back, and updates it, each
 in a savepoint; it prints a JSON list of failures, each naming the table and, when it can be told,
-the column. Usage: ORDERFLOW_OLDCODE_URL=... python oldcode_child.py CHECKOUT MODULE:ATTRIBUTE
+the column. Usage: python oldcode_child.py CHECKOUT MODULE:ATTRIBUTE, the database URL on stdin
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import decimal
 import importlib
 import importlib.util
 import json
-import os
 import re
 import sys
 import uuid
@@ -185,7 +184,7 @@ def exercise(conn: sa.Connection, table: sa.Table, keys: dict[str, dict[str, Any
 
 
 def main(argv: list[str]) -> int:
-    checkout, spec, url = Path(argv[0]), argv[1], os.environ["ORDERFLOW_OLDCODE_URL"]
+    checkout, spec, url = Path(argv[0]), argv[1], sys.stdin.readline().strip()
     metadata = load(checkout, spec)
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     problems: list[dict[str, Any]] = []

@@ -10,14 +10,8 @@ from infra.audit.names import constraint_names, index_names
 from infra.audit.naming import NameSpec, convention_name, final_name
 from infra.catalog import snapshot
 from infra.findings import render_all
+from tests.audit.convention import CONVENTION
 
-CONVENTION = {
-    "pk": "pk_%(table_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-}
 LONG = "payment_reconciliation_adjustment_settlement"  # 44 characters: every name below is too long
 ACCENTED = "échéance_é" + "é" * 20  # 31 characters, 61 bytes
 

@@ -6,12 +6,12 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from infra.catalog.snapshot import libpq_url
 from infra.findings import only
 from infra.probes.postgres import (
     REQUIRED_EXTENSIONS,
     extension_findings,
     extension_states,
-    libpq_dsn,
     smoke_findings,
     version_findings,
 )
@@ -74,6 +74,6 @@ def test_role_that_cannot_install_vector_fails(live_stack):
 
 @pytest.mark.negative(smoke_findings.check)
 def test_database_without_the_extensions_fails(scratch_database_url):
-    findings = only(smoke_findings(libpq_dsn(scratch_database_url), "service postgres"), smoke_findings.id)
+    findings = only(smoke_findings(libpq_url(scratch_database_url), "service postgres"), smoke_findings.id)
     assert len(findings) == 4, findings
     assert all("does not exist" in f.found for f in findings), [f.found for f in findings]

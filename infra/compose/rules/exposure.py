@@ -6,11 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from infra.compose.model import ComposeModel
+from infra.compose.model import LOOPBACK, ComposeModel
 from infra.compose.rules.common import RawFile, finding
 from infra.findings import Check, Finding, produces
 
-LOOPBACK = frozenset({"127.0.0.1", "::1"})
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 HOST_NAMESPACE_KEYS = ("network_mode", "pid", "ipc", "userns_mode", "uts")
 
