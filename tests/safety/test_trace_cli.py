@@ -47,19 +47,21 @@ def branch(tmp_path: Path, change: str) -> Path:
 
 
 def trace(repo: Path, live_stack, tmp_path: Path) -> tuple[int, dict]:
-    report = tmp_path / f"{repo.name}.json"
+    report, markdown = tmp_path / f"{repo.name}.json", tmp_path / f"{repo.name}.md"
     proc = subprocess.run(
         [
             sys.executable, "-m", "infra", "trace",
             "--alembic-ini", str(repo / "alembic.ini"),
             "--base", "HEAD", "--models", "models.py:metadata", "--rows", "500",
             "--database-url", live_stack.endpoints.postgres_dsn(),
-            "--report", str(report), "--json",
+            "--report", str(report), "--markdown", str(markdown), "--json",
         ],
         capture_output=True, text=True, check=False, timeout=300, cwd=repo,
     )  # fmt: skip
     assert report.is_file(), proc.stderr[-2000:]
-    return proc.returncode, json.loads(report.read_text())
+    doc = json.loads(report.read_text())
+    doc["markdown"] = markdown.read_text()
+    return proc.returncode, doc
 
 
 def failed(doc: dict) -> list[tuple[str, str]]:
@@ -76,6 +78,10 @@ def test_unsafe_branch_fails_naming_each_change(tmp_path, live_stack):
     ) in problems
     assert any(name == "rewrite-under-lock" and "TYPE BIGINT" in where for name, where in problems), problems
     assert ("old-code-compatible", "table item, column note") in problems
+    table = doc["markdown"].split("### revision a3", 1)[1]
+    index_row = next(line for line in table.splitlines() if "CREATE INDEX" in line)
+    assert "ShareLock public.item (blocks writes)" in index_row and "| no | 500 |" in index_row
+    assert any("TYPE BIGINT" in line and "| yes |" in line for line in table.splitlines())
     password = urlsplit(live_stack.endpoints.postgres_dsn()).password
     assert password and password not in json.dumps(doc), "the report must not carry the password"
 
