@@ -80,6 +80,7 @@ MARKERS = (
     "live: the running stack as the engine reports it (health, port bindings)",
     "schema: the schema package and the convention audit",
     "migrations: Alembic history checks",
+    "safety: migration safety observed on a live server (locks, rewrites, old code, contention)",
     "audit: the convention audit over the live catalog",
     "budget: time budgets from the seed",
     "slow: takes more than a few seconds",

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from infra.audit.column_types import jsonb_not_json, text_not_varchar, timestamptz_not_timestamp
+from infra.audit.integrity import fk_indexed, index_valid
 from infra.audit.names import column_names, constraint_names, index_names, table_names
 from infra.audit.rule import Rule, rule
 from infra.audit.shape import pk_uuid_id, tenant_org_id, timestamps
@@ -33,6 +34,8 @@ RULES: dict[str, Rule] = {
         jsonb_not_json,
         timestamptz_not_timestamp,
         text_not_varchar,
+        index_valid,
+        fk_indexed,
     )
 }
 

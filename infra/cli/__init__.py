@@ -14,6 +14,7 @@ from infra.cli import checks as cli_checks
 from infra.cli import lint as cli_lint
 from infra.cli import schema as cli_schema
 from infra.cli import stack as cli_stack
+from infra.cli import trace as cli_trace
 from infra.errors import HarnessError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -118,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     cli_lint.add_arguments(
         add("lint", cli_lint.cmd_lint, "static compose rules on any compose file, no pytest")
     )
+    trace = add(
+        "trace",
+        cli_trace.cmd_trace,
+        "migration safety: trace each statement's locks, rewrites and scans on a seeded throwaway database",
+    )
+    cli_trace.configure(trace)
+    _schema_options(trace)
 
     checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
     checks.add_argument("--json", action="store_true")

@@ -18,7 +18,7 @@ from types import ModuleType
 from infra.findings import Check, check_of
 
 # The packages whose modules declare checks; a new producer package is added here.
-PRODUCERS = ("infra.compose.rules", "infra.probes", "infra.migrations", "infra.audit")
+PRODUCERS = ("infra.compose.rules", "infra.probes", "infra.migrations", "infra.audit", "infra.safety")
 
 
 def _modules(package_name: str) -> Iterator[ModuleType]:

@@ -1,0 +1,18 @@
+"""Add item.extra under a lock_timeout."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "a3"
+down_revision = "a2"
+
+
+def upgrade() -> None:
+    """Add item.extra under a lock_timeout."""
+    op.execute("SET LOCAL lock_timeout = '2s'")
+    op.add_column("item", sa.Column("extra", sa.Text()))
+
+
+def downgrade() -> None:
+    """Undo it."""
+    op.drop_column("item", "extra")
