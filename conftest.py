@@ -14,8 +14,11 @@ import pytest
 import sqlalchemy as sa
 
 from infra.compose.model import ComposeFiles
-from infra.config import HarnessConfig, alembic_ini, metadata_spec
+from infra.config import METADATA_VAR, HarnessConfig, alembic_ini, metadata_spec
 from infra.migrations.checks import load_metadata
+from infra.migrations.policy import POLICY_VAR, Policy, Prepare
+from infra.migrations.policy import load as load_policy
+from infra.migrations.policy import prepare_hook as make_prepare_hook
 from infra.migrations.tree import AlembicTree
 from infra.registry import all_checks
 from infra.stack import shared as session
@@ -35,6 +38,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--env-file", help="env file for it (env ORDERFLOW_ENV_FILE; default .env or .env.example)"
     )
     group.addoption("--alembic-ini", help="alembic.ini of the schema under test (env ORDERFLOW_ALEMBIC_INI)")
+    group.addoption(
+        "--metadata",
+        help="the models: module:attr.path (a MetaData or a declarative base), then optionally "
+        ",model.module,... to import first (env ORDERFLOW_TARGET_METADATA; default schema.models:metadata)",
+    )
+    group.addoption(
+        "--migrations-config",
+        help="pyproject-style TOML with [tool.orderflow.migrations]: irreversible revisions, prepare "
+        "(env ORDERFLOW_MIGRATIONS_CONFIG; default: the nearest pyproject.toml above the alembic.ini)",
+    )
+    group.addoption(
+        "--prepare", help="SQL file or module:callable(connection) run on each empty database first"
+    )
     group.addoption(
         "--profile",
         choices=["auto", "upstream", "offline"],
@@ -92,9 +108,29 @@ def alembic_tree(pytestconfig: pytest.Config) -> AlembicTree:
 
 
 @pytest.fixture(scope="session")
-def target_metadata() -> sa.MetaData:
-    """The models the schema must agree with: ORDERFLOW_TARGET_METADATA, else schema.models:metadata."""
-    return load_metadata(metadata_spec())
+def target_metadata(pytestconfig: pytest.Config) -> sa.MetaData:
+    """The models the schema must agree with: --metadata, else ORDERFLOW_TARGET_METADATA, else
+    schema.models:metadata. Another Alembic tree with OrderFlow's models would compare two unrelated
+    schemas (every table a finding): that is a usage error, not a result."""
+    explicit = pytestconfig.getoption("--metadata") or os.environ.get(METADATA_VAR)
+    if not explicit and alembic_ini(pytestconfig.getoption("--alembic-ini")) != alembic_ini(None, {}):
+        raise pytest.UsageError(
+            "--alembic-ini points at another Alembic tree but --metadata is not given: the drift checks "
+            "would compare it with OrderFlow's models. Pass --metadata package.models:Base"
+        )
+    return load_metadata(metadata_spec(explicit))
+
+
+@pytest.fixture(scope="session")
+def migration_policy(pytestconfig: pytest.Config, alembic_tree: AlembicTree) -> Policy:
+    """Revisions declared irreversible, and the prepare hook, from [tool.orderflow.migrations]."""
+    chosen = pytestconfig.getoption("--migrations-config") or os.environ.get(POLICY_VAR)
+    return load_policy(Path(chosen) if chosen else None, alembic_tree.ini)
+
+
+@pytest.fixture(scope="session")
+def prepare_hook(pytestconfig: pytest.Config, migration_policy: Policy) -> Prepare | None:
+    return make_prepare_hook(migration_policy, pytestconfig.getoption("--prepare"))
 
 
 @pytest.fixture(scope="session")
@@ -146,9 +182,12 @@ def empty_engine(live_stack: LiveStack) -> Iterator[sa.Engine]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """A failed live check carries the stack's diagnostics (health-check log, recent logs)."""
+    """A failed live check carries the stack's diagnostics (health-check log, recent logs), when the
+    failure involves the stack: not for a finding about the user's migrations or models."""
     report = yield
-    if report.failed and call.when == "call" and item.get_closest_marker("infra"):
+    finding = call.excinfo is not None and call.excinfo.errisinstance(AssertionError)
+    involves_stack = not (finding and item.get_closest_marker("migrations"))
+    if report.failed and call.when == "call" and item.get_closest_marker("infra") and involves_stack:
         live = item.funcargs.get("live_stack") if hasattr(item, "funcargs") else None
         if isinstance(live, LiveStack):
             report.sections.append(("stack diagnostics", live.stack.diagnostics()))

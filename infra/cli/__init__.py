@@ -89,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
         "pre-merge: new revisions since a git ref must round-trip to an identical catalog",
     )
     roundtrip.add_argument("--base", required=True, help="git ref of the target branch, e.g. origin/main")
+    roundtrip.add_argument(
+        "--migrations-config",
+        help="pyproject-style TOML with [tool.orderflow.migrations] (irreversible revisions, prepare); "
+        "default: env ORDERFLOW_MIGRATIONS_CONFIG, else the nearest pyproject.toml above the alembic.ini",
+    )
+    roundtrip.add_argument(
+        "--prepare", help="SQL file or module:callable(connection) run on the empty database first"
+    )
+    roundtrip.add_argument("--seed", type=int, default=0, help="seed of the generated rows (default 0)")
     _schema_options(roundtrip)
 
     audit = add("audit", cli_schema.cmd_audit, "nightly: audit a database against schema/CONVENTIONS.md")
@@ -99,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument(
         "--metadata",
-        help="the models' MetaData, for its naming convention: module:attribute or path.py:attribute "
+        help="the models' MetaData, for its naming convention: module:attr.path (a MetaData or a "
+        "declarative base) or path.py:attr, then optionally ,model.module,... to import first "
         "(default: env ORDERFLOW_TARGET_METADATA, else schema.models:metadata)",
     )
     audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")

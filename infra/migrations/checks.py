@@ -6,24 +6,14 @@ import importlib
 import importlib.util
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from alembic.util.exc import CommandError
 
-from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.errors import HarnessError
 from infra.findings import Finding
-from infra.migrations.tree import AlembicTree, run
-
-
-class PgCatalog:
-    """The catalog operations the round trip needs, on infra.catalog."""
-
-    def snapshot(self, conn: sa.Connection) -> CatalogSnapshot:
-        return snapshot(conn)
-
-    def diff(self, before: CatalogSnapshot, after: CatalogSnapshot) -> str:
-        return diff(before, after).render()
+from infra.migrations.policy import Prepare
+from infra.migrations.tree import AlembicTree, Failed, attempt
 
 
 def single_head_findings(tree: AlembicTree) -> list[Finding]:
@@ -42,21 +32,19 @@ def single_head_findings(tree: AlembicTree) -> list[Finding]:
     ]
 
 
-def upgrade_from_empty(tree: AlembicTree, engine: sa.Engine) -> tuple[list[Finding], float]:
-    """`upgrade head` on the (empty) database behind `engine`; the finding carries the error."""
+def upgrade_from_empty(
+    tree: AlembicTree, engine: sa.Engine, prepare: Prepare | None = None
+) -> tuple[list[Finding], float]:
+    """`upgrade head` on the (empty) database behind `engine`; the finding carries the error.
+    `prepare` first builds what the history's first revision expects (an existing base schema)."""
     started = time.perf_counter()
+    if prepare is not None:
+        with engine.begin() as conn:
+            prepare(conn)
     try:
-        run(tree, engine, "upgrade", "head")
-    except (sa.exc.SQLAlchemyError, CommandError, HarnessError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        return [
-            Finding(
-                "migrations.upgrade-from-empty",
-                f"alembic tree {tree.ini}",
-                "upgrade head succeeds",
-                f"it raised {type(exc).__name__}: {first}",
-            )
-        ], time.perf_counter() - started
+        attempt(tree, engine, "upgrade", "head", "migrations.upgrade-from-empty", f"alembic tree {tree.ini}")
+    except Failed as failed:
+        return [failed.finding], time.perf_counter() - started
     return [], time.perf_counter() - started
 
 
@@ -75,9 +63,31 @@ def migration_time_findings(seconds: float, budget_s: float, where: str) -> list
 
 
 def load_metadata(spec: str) -> sa.MetaData:
-    """`package.module:attribute` or `path/to/models.py:attribute` -> the MetaData it names."""
-    target, _, attribute = spec.partition(":")
-    attribute = attribute or "metadata"
+    """The models' MetaData from a spec: `module:attr.path` (or `path/to/models.py:attr.path`) naming a
+    MetaData, a declarative base or anything with `.metadata` (default attribute: `metadata`), then
+    optionally `,module,module...`: model modules imported first so that their tables are declared."""
+    target_spec, *extra = [part.strip() for part in spec.split(",") if part.strip()]
+    for module_name in extra:
+        _import(module_name, spec)
+    target, _, path = target_spec.partition(":")
+    found: Any = _import(target, spec)
+    for attribute in (path or "metadata").split("."):
+        if not hasattr(found, attribute):
+            raise HarnessError(
+                f"{spec}: {type(found).__name__} {target} has no attribute {attribute!r}",
+                "point at a MetaData, a declarative base or module:Base.metadata",
+            )
+        found = getattr(found, attribute)
+    if not isinstance(found, sa.MetaData):
+        found = getattr(found, "metadata", None)
+    if not isinstance(found, sa.MetaData):
+        raise HarnessError(
+            f"{spec} is neither a SQLAlchemy MetaData nor has one", "point at the models' `metadata` or Base"
+        )
+    return found
+
+
+def _import(target: str, spec: str) -> Any:
     if target.endswith(".py"):
         path = Path(target)
         module_spec = importlib.util.spec_from_file_location(f"_models_{abs(hash(path.resolve()))}", path)
@@ -87,9 +97,10 @@ def load_metadata(spec: str) -> sa.MetaData:
             )
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
-    else:
-        module = importlib.import_module(target)
-    metadata = getattr(module, attribute, None)
-    if not isinstance(metadata, sa.MetaData):
-        raise HarnessError(f"{spec} is not a SQLAlchemy MetaData", "point at the models' `metadata`")
-    return metadata
+        return module
+    try:
+        return importlib.import_module(target)
+    except ImportError as exc:
+        raise HarnessError(
+            f"--metadata {spec}: cannot import {target}: {exc}", "is the package installed / on PYTHONPATH?"
+        ) from None
