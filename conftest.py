@@ -3,6 +3,7 @@ shared by pytest-xdist workers; option and marker plumbing. The work itself live
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -102,8 +103,12 @@ def harness_config(pytestconfig: pytest.Config) -> HarnessConfig:
 
 
 @pytest.fixture(scope="session")
-def alembic_tree(pytestconfig: pytest.Config) -> AlembicTree:
-    """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini."""
+def alembic_tree(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> AlembicTree:
+    """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini.
+    The models are loaded first when they can be, so they are recorded before any revision file is
+    imported (see infra.migrations.checks.models_as_loaded)."""
+    with contextlib.suppress(pytest.UsageError):
+        request.getfixturevalue("target_metadata")
     return AlembicTree(alembic_ini(pytestconfig.getoption("--alembic-ini")))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +86,35 @@ def load_metadata(spec: str) -> sa.MetaData:
         raise HarnessError(
             f"{spec} is neither a SQLAlchemy MetaData nor has one", "point at the models' `metadata` or Base"
         )
+    _AS_LOADED.setdefault(id(found), {t: (set(t.constraints), set(t.indexes)) for t in found.tables.values()})
     return found
+
+
+# Per loaded MetaData: each table's constraints and indexes when the models were loaded.
+_AS_LOADED: dict[int, dict[sa.Table, tuple[set[Any], set[Any]]]] = {}
+
+
+@contextmanager
+def models_as_loaded(metadata: sa.MetaData) -> Iterator[list[str]]:
+    """The models as they were loaded, while the block runs: a revision file that builds a
+    CheckConstraint from a model's column at import time attaches it to the model's table (Alembic
+    imports revisions into the same process), and create_all() would then build it twice. Yields
+    what was set aside ("table: constraint"); everything is put back afterwards."""
+    removed: list[tuple[sa.Table, list[Any], list[Any]]] = []
+    for table, (constraints, indexes) in _AS_LOADED.get(id(metadata), {}).items():
+        extra_constraints: list[Any] = [c for c in table.constraints if c not in constraints]
+        extra_indexes: list[Any] = [i for i in table.indexes if i not in indexes]
+        table.constraints.difference_update(extra_constraints)
+        table.indexes.difference_update(extra_indexes)
+        removed.append((table, extra_constraints, extra_indexes))
+    try:
+        yield [
+            f"{t.name}: {getattr(x, 'name', None) or type(x).__name__}" for t, c, i in removed for x in c + i
+        ]
+    finally:
+        for table, extra_constraints, extra_indexes in removed:
+            table.constraints.update(extra_constraints)
+            table.indexes.update(extra_indexes)
 
 
 def _import(target: str, spec: str) -> Any:

@@ -15,7 +15,7 @@ from alembic.operations.ops import UpgradeOps
 
 from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.findings import Finding
-from infra.migrations.checks import upgrade_from_empty
+from infra.migrations.checks import models_as_loaded, upgrade_from_empty
 from infra.migrations.policy import Prepare
 from infra.migrations.tree import AlembicTree
 from infra.stack.databases import scratch_engine
@@ -49,7 +49,8 @@ def render_op(op: object) -> str:
 
 
 def create_all(engine: sa.Engine, metadata: sa.MetaData) -> None:
-    with engine.begin() as conn:
+    """The models' schema, as the models were loaded (see models_as_loaded)."""
+    with engine.begin() as conn, models_as_loaded(metadata):
         metadata.create_all(conn)
 
 

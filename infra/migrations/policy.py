@@ -3,7 +3,8 @@
     [tool.orderflow.migrations]
     downgrade_floor = "451aebb31d03"   # this revision and every one below it: not downgradable
     irreversible = ["0a8213491aaa"]    # these revisions' downgrades are unsupported by policy
-    prepare = "base_schema.sql"        # or "package.module:callable(connection)"; run before the first
+    prepare = "base_schema.sql"        # or "pkg.module:callable(connection)", or "pkg.module:Base"
+                                       # (create_all of those models): run before the first revision
 
 Why: a project whose downgrades are unsupported by policy must be able to say so once instead of
 deselecting the round trip; the walk then reports those revisions as declared and goes on above them.
@@ -108,11 +109,16 @@ def prepare_hook(policy: Policy, explicit: str | None = None) -> Prepare | None:
         return lambda conn: run_script(conn, sql)
     module, _, attribute = spec.partition(":")
     try:
-        hook = getattr(importlib.import_module(module), attribute or "prepare")
+        hook: Any = importlib.import_module(module)
+        for name in (attribute or "prepare").split("."):
+            hook = getattr(hook, name)
     except (ImportError, AttributeError) as exc:
         raise HarnessError(
             f"prepare hook {spec!r}: {exc}", "pass path.sql or package.module:callable"
         ) from None
+    metadata = hook if isinstance(hook, sa.MetaData) else getattr(hook, "metadata", None)
+    if isinstance(metadata, sa.MetaData):  # the models the history starts from: create them
+        return metadata.create_all
     if not callable(hook):
         raise HarnessError(f"prepare hook {spec!r} is not callable", "point at a function(connection)")
     return hook  # type: ignore[no-any-return]

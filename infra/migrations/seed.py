@@ -194,12 +194,12 @@ def _key(columns: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
 
 def draw(strategy: st.SearchStrategy[Any], seed: int) -> Any:
     """One value of `strategy`, reproducible for `seed`, outside any test (the CLI uses it too).
-    The last of three examples: hypothesis tries the simplest (all zeros, empty strings) first."""
+    The second example: hypothesis tries the simplest (all zeros, empty strings) first."""
     drawn: list[Any] = []
 
     @hypothesis_seed(seed)
     @settings(
-        max_examples=3,
+        max_examples=2,
         database=None,
         deadline=None,
         phases=[Phase.generate],

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -92,7 +91,7 @@ def test_upgrade_that_rewrites_rows(empty_engine):
     assert findings, "uppercasing every name must be caught"
     assert findings[0].where == "revision a2 (upgrade), table org"
     assert "3 row(s) unchanged" in findings[0].expected
-    assert "name" in json.loads(findings[0].found.split("e.g. ", 1)[1])
+    assert '"name": ' in findings[0].found.split("e.g. ", 1)[1]
 
 
 @pytest.mark.negative("migrations.drift-autogenerate")
