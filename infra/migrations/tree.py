@@ -133,12 +133,17 @@ def _steps(script: ScriptDirectory, action: str, target: str, current: Any) -> l
 
 
 def run(tree: AlembicTree, engine: sa.Engine, action: str, target: str) -> float:
-    """`alembic upgrade|downgrade target` on `engine`, through the tree's env.py; returns seconds taken."""
+    """`alembic upgrade|downgrade target` on `engine`, through the tree's env.py; returns seconds taken.
+
+    The connection is handed over outside any transaction, as the `alembic` CLI's own would be, so
+    env.py and Alembic own the transactions: a revision using `op.get_context().autocommit_block()`
+    (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE) runs here exactly as from the command line.
+    Whatever is still open afterwards is committed; on an error it is rolled back."""
     if action not in ("upgrade", "downgrade"):
         raise ValueError(action)
     script = tree.script()
     started = time.perf_counter()
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         cfg = tree.config(conn)
         with EnvironmentContext(
             cfg,
@@ -147,6 +152,8 @@ def run(tree: AlembicTree, engine: sa.Engine, action: str, target: str) -> float
             destination_rev=target,
         ):
             script.run_env()
+        if conn.in_transaction():
+            conn.commit()
     return time.perf_counter() - started
 
 

@@ -138,3 +138,18 @@ def test_models_the_database_refuses_are_a_finding_not_a_traceback(live_stack):
     [finding] = findings
     assert finding.where == "bad-models (models)"
     assert "there is no unique constraint matching given keys" in finding.found
+
+
+def test_autocommit_block_runs_through_the_harness(empty_engine):
+    """Issue 12 item 0: CREATE/DROP INDEX CONCURRENTLY inside autocommit_block() upgrades, round trips
+    and compares like any revision (it used to die on a bare AssertionError inside Alembic)."""
+    findings, _ = upgrade_from_empty(tree("concurrently"), empty_engine)
+    assert findings == []
+    with empty_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT to_regclass('ix_org_name')").scalar() == "ix_org_name"
+
+
+def test_autocommit_block_walk_compares_the_catalog(empty_engine):
+    walk = stepwise_roundtrip(tree("concurrently"), empty_engine, seed=0)
+    assert walk.findings == []
+    assert [s.status for s in walk.steps] == ["round-tripped", "round-tripped"]
