@@ -18,7 +18,6 @@ the revisions it reached, and the stop is printed.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from collections.abc import Callable
@@ -31,8 +30,10 @@ from pytest_alembic.config import Config
 from pytest_alembic.runner import runner
 from pytest_alembic.tests.experimental import test_downgrade_leaves_no_trace
 
+from infra import config as knobs
 from infra.compose.model import load_model
-from infra.config import REPO_ROOT, HarnessConfig
+from infra.config import HarnessConfig
+from infra.environ import child_env
 from infra.migrations import policy as migration_policy
 from infra.migrations.roundtrip import Walk, stepwise_roundtrip
 from infra.migrations.tree import AlembicTree, resolve_script_location
@@ -90,21 +91,20 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--alembic-ini", default=str(REPO_ROOT / "schema" / "alembic.ini"))
     parser.add_argument(
-        "--metadata", default="schema.models:metadata", help="unused by the walk; kept for symmetry"
+        "--alembic-ini", help=f"default: env {knobs.ALEMBIC_INI_VAR}, else schema/alembic.ini"
     )
     parser.add_argument("--migrations-config", help="pyproject-style TOML: irreversible revisions, prepare")
     parser.add_argument("--prepare", help="SQL file or module:attr run on each empty database first")
     args = parser.parse_args()
-    tree = AlembicTree(Path(args.alembic_ini))
+    tree = AlembicTree(knobs.alembic_ini(args.alembic_ini))
     revisions = len(tree.linear_history())
     rules = migration_policy.load(Path(args.migrations_config) if args.migrations_config else None, tree.ini)
     prepare = migration_policy.prepare_hook(rules, args.prepare)
 
     config = HarnessConfig.resolve()
     env = isolated_env(config)
-    profile = profiles.choose("auto", load_model(config.base_files(), env={**os.environ, **env}))
+    profile = profiles.choose("auto", load_model(config.base_files(), env=child_env(env)))
     profiles.prepare(profile, Progress(quiet=True))
     with Stack(
         profile.files(config.base_files()),

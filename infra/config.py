@@ -1,6 +1,7 @@
-"""Which compose file, env file and profile the harness works on: flags, then environment, then defaults.
+"""Every knob of the harness: a flag (CLI or pytest option), else an environment variable, else a default.
 
-Resolved when called (never at import), so the CLI, the pytest options and a notebook agree.
+Resolved when called (never at import), so the CLI, the pytest plugin and a notebook agree; the README's
+"Knobs" table lists them. No other module reads the harness's settings from the environment.
 """
 
 from __future__ import annotations
@@ -19,8 +20,18 @@ COMPOSE_FILE_VAR = "ORDERFLOW_COMPOSE_FILE"
 ENV_FILE_VAR = "ORDERFLOW_ENV_FILE"
 ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
 METADATA_VAR = "ORDERFLOW_TARGET_METADATA"
+BASE_REF_VAR = "ORDERFLOW_BASE_REF"
+MIGRATIONS_CONFIG_VAR = "ORDERFLOW_MIGRATIONS_CONFIG"
+PROFILE_VAR = "ORDERFLOW_PROFILE"
+STACK_STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"
 DEFAULT_METADATA = "schema.models:metadata"
+DEFAULT_BASE_REF = "HEAD"
+PROFILES = ("auto", "upstream", "offline")
 STATE_DIR_NAME = ".orderflow"
+
+
+def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,7 @@ class HarnessConfig:
         env_file: str | Path | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> HarnessConfig:
-        environ = os.environ if environ is None else environ
+        environ = _environ(environ)
         compose = Path(compose_file or environ.get(COMPOSE_FILE_VAR) or REPO_ROOT / "docker-compose.yml")
         if not compose.is_file():
             raise HarnessError(
@@ -70,11 +81,53 @@ class HarnessConfig:
 
 def alembic_ini(explicit: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """The Alembic tree under test: the flag, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini."""
-    environ = os.environ if environ is None else environ
-    return Path(explicit or environ.get(ALEMBIC_INI_VAR) or REPO_ROOT / "schema" / "alembic.ini")
+    return Path(explicit or _environ(environ).get(ALEMBIC_INI_VAR) or REPO_ROOT / "schema" / "alembic.ini")
 
 
 def metadata_spec(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """Where the models' MetaData lives: the flag, else ORDERFLOW_TARGET_METADATA, else schema.models."""
-    environ = os.environ if environ is None else environ
-    return explicit or environ.get(METADATA_VAR) or DEFAULT_METADATA
+    return explicit or _environ(environ).get(METADATA_VAR) or DEFAULT_METADATA
+
+
+def metadata_given(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The models named by the flag or ORDERFLOW_TARGET_METADATA; None when only the default applies."""
+    return explicit or _environ(environ).get(METADATA_VAR) or None
+
+
+def migrations_config(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The migration policy file: the flag, else ORDERFLOW_MIGRATIONS_CONFIG, else None (then the
+    nearest pyproject.toml above the alembic.ini is used, see infra.migrations.policy)."""
+    chosen = explicit or _environ(environ).get(MIGRATIONS_CONFIG_VAR)
+    return Path(chosen) if chosen else None
+
+
+def base_ref(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The git ref whose merged revisions must stay unchanged: flag, else ORDERFLOW_BASE_REF, else HEAD."""
+    return explicit or _environ(environ).get(BASE_REF_VAR) or DEFAULT_BASE_REF
+
+
+def merge_base_ref(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The pre-merge round trip's base: the flag, else ORDERFLOW_BASE_REF; no default (HEAD tests nothing)."""
+    ref = explicit or _environ(environ).get(BASE_REF_VAR)
+    if not ref:
+        raise HarnessError("no base ref to compare with", f"pass --base origin/main or set {BASE_REF_VAR}")
+    return ref
+
+
+def profile(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The requested image profile: the flag, else ORDERFLOW_PROFILE, else auto."""
+    value = explicit or _environ(environ).get(PROFILE_VAR) or "auto"
+    if value not in PROFILES:
+        raise HarnessError(
+            f"unknown profile {value!r} (from {PROFILE_VAR})", f"use one of {', '.join(PROFILES)}"
+        )
+    return value
+
+
+def stack_state_dir(
+    explicit: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """Where a test session keeps its shared stack's state: the flag, else ORDERFLOW_STACK_STATE_DIR,
+    else None (the session makes a temporary one and removes it, with the stack, at its end)."""
+    value = explicit or _environ(environ).get(STACK_STATE_DIR_VAR)
+    return Path(value) if value else None

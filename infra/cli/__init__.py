@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from infra import config
 from infra.cli import checks as cli_checks
 from infra.cli import schema as cli_schema
 from infra.cli import stack as cli_stack
@@ -19,16 +20,17 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _files(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--compose-file", help="compose file (default: env ORDERFLOW_COMPOSE_FILE, else ./docker-compose.yml)"
+        "--compose-file",
+        help=f"compose file (default: env {config.COMPOSE_FILE_VAR}, else ./docker-compose.yml)",
     )
     parser.add_argument(
-        "--env-file", help="env file (default: env ORDERFLOW_ENV_FILE, else .env, else .env.example)"
+        "--env-file", help=f"env file (default: env {config.ENV_FILE_VAR}, else .env, else .env.example)"
     )
 
 
 def _schema_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--alembic-ini", help="alembic.ini (default: env ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini)"
+        "--alembic-ini", help=f"alembic.ini (default: env {config.ALEMBIC_INI_VAR}, else schema/alembic.ini)"
     )
     parser.add_argument("--database-url", help="PostgreSQL server to use (default: the dev stack from .env)")
     parser.add_argument("--env-file", help="the dev stack's env file (default .env)")
@@ -63,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = add("up", cli_stack.cmd_up, "start the stack and wait until every service is healthy")
     _files(up)
-    up.add_argument("--profile", choices=["auto", "upstream", "offline"], default="auto")
+    up.add_argument(
+        "--profile", choices=config.PROFILES, help=f"images (default: env {config.PROFILE_VAR}, else auto)"
+    )
     up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
     up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
     up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for health (default 120)")
@@ -88,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         cli_schema.cmd_roundtrip,
         "pre-merge: new revisions since a git ref must round-trip to an identical catalog",
     )
-    roundtrip.add_argument("--base", required=True, help="git ref of the target branch, e.g. origin/main")
+    roundtrip.add_argument(
+        "--base", help=f"git ref of the target branch, e.g. origin/main (default: env {config.BASE_REF_VAR})"
+    )
     roundtrip.add_argument(
         "--migrations-config",
         help="pyproject-style TOML with [tool.orderflow.migrations] (irreversible revisions, prepare); "
@@ -110,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--metadata",
         help="the models' MetaData, for its naming convention: module:attr.path (a MetaData or a "
         "declarative base) or path.py:attr, then optionally ,model.module,... to import first "
-        "(default: env ORDERFLOW_TARGET_METADATA, else schema.models:metadata)",
+        f"(default: env {config.METADATA_VAR}, else {config.DEFAULT_METADATA})",
     )
     audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")
     audit.add_argument(

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import cast
 
+from infra import config as config_knobs
 from infra.compose.envfile import missing_variables, read_env_file, write_env_file
 from infra.compose.model import load_model
 from infra.config import HarnessConfig
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.masking import secret_values
+from infra.probes.stack import health_findings, startup_findings
 from infra.progress import Progress
 from infra.report import Report, Result
 from infra.stack import engine, images, profiles
@@ -116,7 +119,7 @@ def _dev_stack(
         raise HarnessError(
             f"{', '.join(missing)} missing or empty in {config.env_file}", "set them there (see .env.example)"
         )
-    model = load_model(config.base_files(), env={**os.environ, **env})
+    model = load_model(config.base_files(), env=child_env(env))
     project = args.project or model.project
     return Stack(config.base_files(), env, project, "upstream", progress), project
 
@@ -143,7 +146,7 @@ def up_report(status: StackStatus, budget_s: float) -> Report:
         healthy = service.state == "healthy"
         report.add(
             Result(
-                "live.service-healthy",
+                health_findings.id,
                 "passed" if healthy else "failed",
                 "" if healthy else f"state {service.state}",
                 f"service {name}",
@@ -153,7 +156,7 @@ def up_report(status: StackStatus, budget_s: float) -> Report:
     slow = status.total_s is None or status.total_s > budget_s
     report.add(
         Result(
-            "budget.startup",
+            startup_findings.id,
             "failed" if slow else "passed",
             f"healthy after {status.total_s}s (budget {budget_s:.0f}s)",
             f"project {status.project}",
@@ -171,7 +174,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         base = Stack(config.base_files(), env, args.project or isolated_project_name(), "upstream", progress)
     else:
         base, _ = _dev_stack(config, args, progress)
-    stack = _with_profile(base, args.profile, progress, quiet=args.json)
+    requested = cast(profiles.ProfileName, config_knobs.profile(args.profile))
+    stack = _with_profile(base, requested, progress, quiet=args.json)
     status = stack.up(deadline_s=args.timeout, remove_volumes_on_failure=args.isolated)
     if args.isolated:
         path = _state_path(config, stack.project)

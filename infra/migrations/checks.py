@@ -13,19 +13,23 @@ from typing import Any
 import sqlalchemy as sa
 
 from infra.errors import HarnessError
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.migrations.policy import Prepare
 from infra.migrations.tree import AlembicTree, Failed, attempt
 
 
-def single_head_findings(tree: AlembicTree) -> list[Finding]:
-    """Exactly one head: two mean an unmerged branch, zero mean no history at all."""
+@produces("migrations.single-head")
+def single_head_findings(check: Check, tree: AlembicTree) -> list[Finding]:
+    """The history has exactly one head.
+
+    Why: Two heads mean two branches were merged without a merge revision; `upgrade head` is ambiguous.
+    """
     heads = tree.heads()
     if len(heads) == 1:
         return []
     return [
         Finding(
-            "migrations.single-head",
+            check.id,
             f"alembic tree {tree.ini}",
             "exactly one head",
             f"{len(heads)} heads: {', '.join(heads) or 'none'}",
@@ -34,28 +38,39 @@ def single_head_findings(tree: AlembicTree) -> list[Finding]:
     ]
 
 
+@produces("migrations.upgrade-from-empty")
 def upgrade_from_empty(
-    tree: AlembicTree, engine: sa.Engine, prepare: Prepare | None = None
+    check: Check, tree: AlembicTree, engine: sa.Engine, prepare: Prepare | None = None
 ) -> tuple[list[Finding], float]:
-    """`upgrade head` on the (empty) database behind `engine`; the finding carries the error.
-    `prepare` first builds what the history's first revision expects (an existing base schema)."""
+    """An empty database upgrades to head.
+
+    `upgrade head` on the (empty) database behind `engine`; the finding carries the error. `prepare`
+    first builds what the history's first revision expects (an existing base schema).
+
+    Why: Every new environment (CI, a developer, a new region) starts from nothing.
+    """
     started = time.perf_counter()
     if prepare is not None:
         with engine.begin() as conn:
             prepare(conn)
     try:
-        attempt(tree, engine, "upgrade", "head", "migrations.upgrade-from-empty", f"alembic tree {tree.ini}")
+        attempt(tree, engine, "upgrade", "head", check.id, f"alembic tree {tree.ini}")
     except Failed as failed:
         return [failed.finding], time.perf_counter() - started
     return [], time.perf_counter() - started
 
 
-def migration_time_findings(seconds: float, budget_s: float, where: str) -> list[Finding]:
+@produces("budget.migration-time")
+def migration_time_findings(check: Check, seconds: float, budget_s: float, where: str) -> list[Finding]:
+    """Upgrade head on an empty database within the seed's 10 s.
+
+    Why: The seed promises migrations in under 10 seconds; slow migrations block deploys and lock tables.
+    """
     if seconds <= budget_s:
         return []
     return [
         Finding(
-            "budget.migration-time",
+            check.id,
             where,
             f"upgrade head within {budget_s:g}s",
             f"took {seconds:.2f}s",

@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from alembic.operations.ops import UpgradeOps
 
 from infra.catalog import CatalogSnapshot, diff, snapshot
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.migrations.checks import models_as_loaded, upgrade_from_empty
 from infra.migrations.policy import Prepare
 from infra.migrations.tree import AlembicTree
@@ -23,15 +23,25 @@ from infra.stack.databases import scratch_engine
 OPTS = {"compare_type": True, "compare_server_default": True}
 
 
-def autogenerate_findings(engine: sa.Engine, metadata: sa.MetaData, where: str) -> list[Finding]:
-    """Differences Alembic's autogenerate sees between `metadata` and the database (at head)."""
+@produces("migrations.drift-autogenerate")
+def autogenerate_findings(
+    check: Check, engine: sa.Engine, metadata: sa.MetaData, where: str
+) -> list[Finding]:
+    """Models and migrations agree (Alembic autogenerate).
+
+    Differences autogenerate sees between `metadata` and the database (at head), each rendered as the
+    operation autogenerate would write.
+
+    Why: A model change without a migration works in tests built with create_all() and fails in
+    production.
+    """
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={**OPTS, "target_metadata": metadata})
         operations = produce_migrations(context, metadata).upgrade_ops
     ops = operations.ops if operations is not None else []
     return [
         Finding(
-            "migrations.drift-autogenerate",
+            check.id,
             where,
             "models and migrations agree (autogenerate)",
             render_op(op),
@@ -54,16 +64,21 @@ def create_all(engine: sa.Engine, metadata: sa.MetaData) -> None:
         metadata.create_all(conn)
 
 
+@produces("migrations.drift-catalog")
 def catalog_drift_findings(
-    from_models: CatalogSnapshot, from_migrations: CatalogSnapshot, where: str
+    check: Check, from_models: CatalogSnapshot, from_migrations: CatalogSnapshot, where: str
 ) -> list[Finding]:
-    """The catalog built by create_all() must equal the one built by upgrade head."""
+    """Create_all() and upgrade head build the same catalog.
+
+    Why: Autogenerate does not compare check expressions, operator classes, triggers or comments; the
+    catalogs do.
+    """
     changes = diff(from_migrations, from_models)
     if not changes:
         return []
     return [
         Finding(
-            "migrations.drift-catalog",
+            check.id,
             where,
             "create_all() and upgrade head build the same catalog",
             f"they differ (- upgrade head, + create_all):\n{changes.render()}",
@@ -95,7 +110,7 @@ def catalog_drift(  # noqa: PLR0917 - the two builds' inputs
                     first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
                     return [
                         Finding(
-                            "migrations.drift-catalog",
+                            catalog_drift_findings.check.id,
                             f"{where} (models)",
                             "metadata.create_all() builds the models' schema",
                             f"the database refused it: {type(exc).__name__}: {first}",

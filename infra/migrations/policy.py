@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from infra.errors import HarnessError
 
 TABLE = ("tool", "orderflow", "migrations")
-POLICY_VAR = "ORDERFLOW_MIGRATIONS_CONFIG"
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,17 @@ import sqlalchemy as sa
 
 from infra.findings import Finding
 from infra.migrations import history
-from infra.migrations.checks import single_head_findings
+from infra.migrations.checks import single_head_findings, upgrade_from_empty
+from infra.migrations.data import data_findings
 from infra.migrations.policy import Policy, Prepare
-from infra.migrations.roundtrip import Step, Walk, stepwise_roundtrip
+from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP, Step, Walk, stepwise_roundtrip
 from infra.migrations.tree import AlembicTree, Failed, attempt
 from infra.progress import Progress
 from infra.report import Result
 
-CHECK_IDS = (
-    "migrations.history-unchanged",
-    "migrations.single-head",
-    "migrations.upgrade-from-empty",
-    "migrations.stepwise-roundtrip",
-    "migrations.data-survives",
-)
+HISTORY, HEADS = history.rewritten_findings.check.id, single_head_findings.check.id
+UPGRADE, STEPWISE, DATA = upgrade_from_empty.check.id, STEPWISE_ROUNDTRIP.id, data_findings.check.id
+CHECK_IDS = (HISTORY, HEADS, UPGRADE, STEPWISE, DATA)
 
 
 @dataclass
@@ -61,7 +58,7 @@ def plan(tree: AlembicTree, base_ref: str, policy: Policy | None = None) -> Prem
     if len(base_heads) > 1:
         result.findings.append(
             Finding(
-                "migrations.single-head",
+                HEADS,
                 f"{base_ref}",
                 "one head at the base ref",
                 f"{len(base_heads)} heads: {', '.join(base_heads)}",
@@ -95,7 +92,7 @@ def execute(
                 engine,
                 "upgrade",
                 base_target,
-                "migrations.upgrade-from-empty",
+                UPGRADE,
                 f"base head {base_target}",
             )
         except Failed as failed:
@@ -132,14 +129,14 @@ def results(result: PremergeResult) -> list[Result]:
         out += [Result(check_id, "failed", f"expected {f.expected}; found {f.found}", f.where) for f in found]
         if found:
             continue
-        if check_id in ("migrations.history-unchanged", "migrations.single-head"):
+        if check_id in (HISTORY, HEADS):
             out.append(Result(check_id, "passed"))
         elif ran is None or ran.upgraded == 0:
             why = result.note or "the round trip did not run (see the failures above)"
             out.append(Result(check_id, "skipped", why))
-        elif check_id == "migrations.upgrade-from-empty":
+        elif check_id == UPGRADE:
             out.append(Result(check_id, "passed", f"{ran.upgraded} new revision(s) upgraded"))
-        elif check_id == "migrations.stepwise-roundtrip":
+        elif check_id == STEPWISE:
             out.append(Result(check_id, "passed" if ran.downgraded else "skipped", ran.summary()))
         elif ran.seeded.rows == 0:
             out.append(Result(check_id, "skipped", f"no rows could be seeded: {ran.seeded.summary()}"))

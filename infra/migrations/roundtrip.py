@@ -20,14 +20,30 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from infra.catalog import CatalogSnapshot, diff
-from infra.findings import Finding
+from infra.findings import Finding, declare
+from infra.migrations.checks import upgrade_from_empty
 from infra.migrations.data import Rows, data_findings
 from infra.migrations.policy import Policy, Prepare
 from infra.migrations.tree import AlembicTree, Failed, Revision, attempt
 from infra.migrations.walker import State, Step, Walk, Walker
 
-__all__ = ["Step", "Walk", "stepwise_roundtrip"]
+__all__ = ["REUPGRADE_IDENTICAL", "STEPWISE_ROUNDTRIP", "Step", "Walk", "stepwise_roundtrip"]
 
+STEPWISE_ROUNDTRIP = declare(
+    "migrations.stepwise-roundtrip",
+    """Each revision's downgrade restores the catalog exactly as it was before its upgrade.
+
+    Why: A downgrade that does `pass`, or forgets an index or a constraint, raises nothing: only a
+    catalog comparison sees it, and the next deploy trips over the leftovers.
+    """,
+)
+REUPGRADE_IDENTICAL = declare(
+    "migrations.reupgrade-identical",
+    """Upgrading again after a downgrade builds the same catalog as the first upgrade.
+
+    Why: Rollback then roll forward is the normal incident path; it must land on the same schema.
+    """,
+)
 HINT = "make downgrade() undo exactly what upgrade() did (names included), or declare it irreversible"
 
 
@@ -81,7 +97,7 @@ def stepwise_roundtrip(  # noqa: PLR0912 - the walk and its recoveries, in order
         where = f"revision {rev.id}"
         try:
             step.upgrade_s = attempt(
-                tree, engine, "upgrade", rev.id, "migrations.upgrade-from-empty", f"{where} (upgrade)"
+                tree, engine, "upgrade", rev.id, upgrade_from_empty.check.id, f"{where} (upgrade)"
             )
         except Failed as failed:
             intact = walker.intact(rev.down or "base", (before, rows_before), step)
@@ -123,13 +139,13 @@ def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
     tree, engine, where, down = walker.tree, walker.engine, f"revision {rev.id}", rev.down or "base"
     try:
         step.downgrade_s = attempt(
-            tree, engine, "downgrade", down, "migrations.stepwise-roundtrip", f"{where} (downgrade to {down})"
+            tree, engine, "downgrade", down, STEPWISE_ROUNDTRIP.id, f"{where} (downgrade to {down})"
         )
     except NotImplementedError:
         step.status = "declared irreversible: its downgrade raises NotImplementedError"
         now = walker.observe(step)
         leak = _catalog_finding(
-            "migrations.stepwise-roundtrip",
+            STEPWISE_ROUNDTRIP.id,
             f"{where} (downgrade raised NotImplementedError)",
             "an irreversible downgrade leaves the catalog untouched",
             upgraded[0],
@@ -148,7 +164,7 @@ def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
             step.findings.append(failed.finding)
             return intact if walker.seed is None else walker.observe(step)  # go on from here
         leak = _catalog_finding(
-            "migrations.stepwise-roundtrip",
+            STEPWISE_ROUNDTRIP.id,
             f"{where} (downgrade to {down}, without the generated rows)",
             "the catalog from before the upgrade",
             start[0],
@@ -159,7 +175,7 @@ def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
         return walker.forward(rev, step)
     back = walker.observe(step)
     leak = _catalog_finding(
-        "migrations.stepwise-roundtrip",
+        STEPWISE_ROUNDTRIP.id,
         f"{where} (downgrade to {down})",
         "the catalog from before the upgrade",
         start[0],
@@ -176,7 +192,7 @@ def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
             engine,
             "upgrade",
             rev.id,
-            "migrations.reupgrade-identical",
+            REUPGRADE_IDENTICAL.id,
             f"{where} (upgrade after downgrade)",
         )
     except Failed as failed:
@@ -185,7 +201,7 @@ def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
         return None
     again = walker.observe(step)
     step.findings += _catalog_finding(
-        "migrations.reupgrade-identical",
+        REUPGRADE_IDENTICAL.id,
         f"{where} (upgrade after downgrade)",
         "the catalog of the first upgrade",
         upgraded[0],

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.findings import Finding
-from infra.migrations.data import Rows, capture_rows
+from infra.migrations.checks import upgrade_from_empty
+from infra.migrations.data import Rows, capture_rows, data_findings
 from infra.migrations.policy import Prepare, run_script
 from infra.migrations.seed import SeedReport, seed_tables
 from infra.migrations.tree import AlembicTree, Failed, Revision, attempt
@@ -144,7 +145,7 @@ class Walker:
                     self.engine,
                     "upgrade",
                     target,
-                    "migrations.upgrade-from-empty",
+                    upgrade_from_empty.check.id,
                     f"revision {target}",
                 )
             except Failed as failed:
@@ -216,7 +217,7 @@ class Walker:
         if isinstance(failed.cause, sa.exc.SQLAlchemyError):
             step.findings.append(
                 Finding(
-                    "migrations.data-survives",
+                    data_findings.check.id,
                     failed.finding.where,
                     f"the {action} succeeds on every row the schema allows",
                     f"it fails on generated rows ({failed.finding.found}); without them it succeeds",

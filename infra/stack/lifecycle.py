@@ -5,7 +5,6 @@ events with a deadline, measure per-service time-to-healthy, tear down, and expl
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import docker
 
 from infra.compose.model import ComposeFiles, ComposeModel, load_model
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.masking import mask, secret_values
 from infra.progress import Progress
@@ -121,7 +121,7 @@ class Stack:
             text=True,
             check=False,
             timeout=timeout,
-            env={**os.environ, **self.env},
+            env=child_env(self.env),
         )
         if check and proc.returncode != 0:
             raise HarnessError(
@@ -133,7 +133,7 @@ class Stack:
     @property
     def model(self) -> ComposeModel:
         if self._model is None:
-            self._model = load_model(self.files, env={**os.environ, **self.env}, project=self.project)
+            self._model = load_model(self.files, env=child_env(self.env), project=self.project)
         return self._model
 
     def containers(self) -> dict[str, Any]:

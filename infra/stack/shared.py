@@ -16,6 +16,7 @@ from filelock import FileLock
 
 from infra.compose.model import load_model
 from infra.config import HarnessConfig
+from infra.environ import child_env
 from infra.progress import Progress
 from infra.stack import profiles
 from infra.stack.isolation import isolated_env, isolated_project_name
@@ -58,7 +59,7 @@ def start_or_attach(
         if state.exists():
             return _stack_from_state(config, json.loads(state.read_text()))
         env = isolated_env(config)
-        model = load_model(config.base_files(), env={**os.environ, **env})
+        model = load_model(config.base_files(), env=child_env(env))
         profile = profiles.choose(requested_profile, model)
         progress.say(f"profile: {profile.name} ({profile.reason})")
         profiles.prepare(profile, progress)

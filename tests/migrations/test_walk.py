@@ -13,7 +13,7 @@ import pytest
 from checks.migrations.examined import require_examined
 from infra.migrations import drift, policy
 from infra.migrations.checks import load_metadata, upgrade_from_empty
-from infra.migrations.roundtrip import stepwise_roundtrip
+from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP, stepwise_roundtrip
 from infra.migrations.tree import AlembicTree
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -24,7 +24,7 @@ def tree(name: str) -> AlembicTree:
     return AlembicTree(EXAMPLES / name / "alembic.ini")
 
 
-@pytest.mark.negative("migrations.stepwise-roundtrip")
+@pytest.mark.negative(STEPWISE_ROUNDTRIP)
 def test_walk_goes_on_after_failures_and_blames_each_revision(empty_engine):
     """a2's downgrade raises, a4's forgets an index; a3 between them is still walked and passes."""
     walk = stepwise_roundtrip(tree("walk-continues"), empty_engine)
@@ -37,8 +37,8 @@ def test_walk_goes_on_after_failures_and_blames_each_revision(empty_engine):
     }
     findings = walk.findings
     assert [(f.check_id, f.where) for f in findings] == [
-        ("migrations.stepwise-roundtrip", "revision a2 (downgrade to a1)"),
-        ("migrations.stepwise-roundtrip", "revision a4 (downgrade to a3)"),
+        (STEPWISE_ROUNDTRIP.id, "revision a2 (downgrade to a1)"),
+        (STEPWISE_ROUNDTRIP.id, "revision a4 (downgrade to a3)"),
     ]  # one cause, one finding: no re-upgrade finding echoes either
     assert 'column "notes" of relation "org" does not exist' in findings[0].found
     assert "+ index ix_org_email" in findings[1].found
@@ -58,7 +58,7 @@ def test_declared_irreversible_revisions_are_reported_and_walked_past(empty_engi
     assert "2 declared irreversible" in walk.summary()
 
 
-@pytest.mark.negative("migrations.stepwise-roundtrip")
+@pytest.mark.negative(STEPWISE_ROUNDTRIP)
 def test_undeclared_downgrade_that_does_nothing_still_fails(empty_engine):
     """Without the policy, a3's empty downgrade is a leak like any other."""
     walk = stepwise_roundtrip(tree("irreversible"), empty_engine)
@@ -115,17 +115,18 @@ def test_promoted_warning_cannot_fail_a_user_revision(empty_engine):
     assert walk.findings == [] and walk.downgraded == 2
 
 
-@pytest.mark.negative("migrations.upgrade-from-empty")
+@pytest.mark.negative(upgrade_from_empty.check)
 def test_warning_promoted_by_the_users_own_filter_is_a_finding_naming_it(empty_engine):
     """The counterpart: when the user asks for errors, the finding names the revision and the warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
         findings, _ = upgrade_from_empty(tree("warns"), empty_engine)
     [finding] = findings
-    assert "DeprecationWarning: a2: upgrade() uses a deprecated helper" in finding.found
+    # At import (when this process loads the tree here) or in upgrade() (when it was loaded before).
+    assert finding.found.startswith("DeprecationWarning: a2: "), finding.found
 
 
-@pytest.mark.negative("migrations.drift-catalog")
+@pytest.mark.negative(drift.catalog_drift_findings.check)
 def test_models_the_database_refuses_are_a_finding_not_a_traceback(live_stack):
     endpoints = live_stack.endpoints
     findings = drift.catalog_drift(
