@@ -1,15 +1,18 @@
-"""Benchmark: our stepwise round trip against pytest-alembic's four built-in tests, same history.
+"""Benchmark: our stepwise walk against pytest-alembic's built-ins and its experimental
+downgrade-leaves-no-trace test, on the same history and the same PostgreSQL server.
 
     .venv/bin/python bench/roundtrip.py [--runs 3] [--alembic-ini schema/alembic.ini]
-                                        [--metadata schema.models:metadata]
+        [--metadata schema.models:metadata] [--migrations-config FILE] [--prepare SQL|module:attr]
 
-Starts an isolated stack (offline images when no registry), then for each run:
-- ours: single head + stepwise round trip (upgrade, catalog snapshot, downgrade, snapshot, compare,
-  re-upgrade, compare) + autogenerate drift, in-process, on a fresh database;
-- pytest-alembic: its four built-in tests (single head, upgrade, model match, up/down consistency)
-  through its runner, each on a fresh database.
-Prints seconds per revision for both and the ratio. pytest-alembic only checks that nothing raises;
-ours also compares the whole catalog at every step.
+Starts an isolated stack (offline images when no registry), then for each run, each on a fresh database:
+- ours: the stepwise walk (upgrade, catalog snapshot and every row, downgrade, compare, re-upgrade,
+  compare) over every revision, every table seeded with generated rows, in-process on one loaded tree;
+- pytest-alembic built-ins: single head, upgrade, model match, up/down consistency (they check that
+  nothing raises; the last also that downgrades run), through its runner;
+- pytest-alembic experimental: test_downgrade_leaves_no_trace (autogenerate diffs per revision).
+Prints seconds per revision for each, and what each found beside the timings: a history with findings
+is measured like any other. A pytest-alembic test stops at its first failure: its time is divided by
+the revisions it reached, and the stop is printed.
 """
 
 from __future__ import annotations
@@ -17,19 +20,23 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from pytest_alembic import tests as built_in
 from pytest_alembic.config import Config
 from pytest_alembic.runner import runner
+from pytest_alembic.tests.experimental import test_downgrade_leaves_no_trace
 
 from infra import config as knobs
 from infra.compose.model import load_model
 from infra.config import HarnessConfig
 from infra.environ import child_env
-from infra.migrations import drift
-from infra.migrations.checks import PgCatalog, load_metadata, single_head_findings
-from infra.migrations.roundtrip import stepwise_roundtrip
-from infra.migrations.tree import AlembicTree
+from infra.migrations import policy as migration_policy
+from infra.migrations.roundtrip import Walk, stepwise_roundtrip
+from infra.migrations.tree import AlembicTree, resolve_script_location
 from infra.progress import Progress
 from infra.stack import profiles
 from infra.stack.databases import scratch_engine
@@ -37,40 +44,46 @@ from infra.stack.endpoints import Endpoints
 from infra.stack.isolation import isolated_env, isolated_project_name
 from infra.stack.lifecycle import Stack
 
+Prepare = Callable[[sa.Connection], None] | None
 
-def ours(tree: AlembicTree, endpoints: Endpoints, metadata_spec: str) -> float:
-    metadata = load_metadata(metadata_spec)
+
+def ours(
+    tree: AlembicTree, endpoints: Endpoints, rules: migration_policy.Policy, prepare: Prepare
+) -> tuple[float, Walk]:
     with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "bench") as engine:
         started = time.perf_counter()
-        findings = single_head_findings(tree)
-        steps = stepwise_roundtrip(tree, engine, PgCatalog())
-        findings += drift.autogenerate_findings(engine, metadata, "bench")
-        took = time.perf_counter() - started
-    problems = findings + [f for s in steps for f in s.findings]
-    if problems:
-        raise SystemExit(f"our checks found problems, the benchmark needs a clean history: {problems[0]}")
-    return took
+        walk = stepwise_roundtrip(tree, engine, seed=0, policy=rules, prepare=prepare)
+        return time.perf_counter() - started, walk
 
 
-def theirs(tree: AlembicTree, endpoints: Endpoints, metadata_spec: str) -> float:
-    """pytest-alembic's four built-in tests, called through its runner (as its fixtures do), each on a
-    fresh database as under pytest. In-process: its pytest plugin does not collect under pytest 9."""
-    total = 0.0
-    for test in (
-        built_in.test_single_head_revision,
-        built_in.test_upgrade,
-        built_in.test_model_definitions_match_ddl,
-        built_in.test_up_down_consistency,
-    ):
-        with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "bench") as engine:
-            started = time.perf_counter()
-            with (
-                engine.connect() as conn,
-                runner(config=Config(config_options={"file": str(tree.ini)}), engine=conn) as alembic_runner,
-            ):
+def _theirs(tree: AlembicTree, endpoints: Endpoints, prepare: Prepare, test: Any) -> tuple[float, int, str]:
+    """One pytest-alembic test through its runner on a fresh database: seconds, revisions reached, outcome."""
+    location = resolve_script_location(tree.ini, tree.config().get_main_option("script_location"))
+    options = {"file": str(tree.ini), "script_location": location}
+    with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "bench") as engine:
+        if prepare is not None:
+            with engine.begin() as conn:
+                prepare(conn)
+        started = time.perf_counter()
+        outcome = "passed"
+        with (
+            engine.connect() as conn,
+            runner(config=Config(config_options=options), engine=conn) as alembic_runner,
+        ):
+            try:
                 test(alembic_runner)
-            total += time.perf_counter() - started
-    return total
+            except Exception as exc:
+                outcome = f"stopped: {type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:160]}"
+        took = time.perf_counter() - started
+        with engine.connect() as conn:
+            current = (
+                conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                if sa.inspect(conn).has_table("alembic_version")
+                else None
+            )
+    line = [r.id for r in tree.linear_history()]
+    reached = line.index(current) + 1 if current in line else len(line)
+    return took, reached if outcome != "passed" else len(line), outcome
 
 
 def main() -> None:
@@ -81,13 +94,13 @@ def main() -> None:
     parser.add_argument(
         "--alembic-ini", help=f"default: env {knobs.ALEMBIC_INI_VAR}, else schema/alembic.ini"
     )
-    parser.add_argument(
-        "--metadata", help=f"default: env {knobs.METADATA_VAR}, else {knobs.DEFAULT_METADATA}"
-    )
+    parser.add_argument("--migrations-config", help="pyproject-style TOML: irreversible revisions, prepare")
+    parser.add_argument("--prepare", help="SQL file or module:attr run on each empty database first")
     args = parser.parse_args()
-    args.metadata = knobs.metadata_spec(args.metadata)
     tree = AlembicTree(knobs.alembic_ini(args.alembic_ini))
     revisions = len(tree.linear_history())
+    rules = migration_policy.load(Path(args.migrations_config) if args.migrations_config else None, tree.ini)
+    prepare = migration_policy.prepare_hook(rules, args.prepare)
 
     config = HarnessConfig.resolve()
     env = isolated_env(config)
@@ -101,13 +114,45 @@ def main() -> None:
         Progress(quiet=True),
     ) as stack:
         endpoints = Endpoints(stack.env, stack.status())
-        mine = [ours(tree, endpoints, args.metadata) for _ in range(args.runs)]
-        other = [theirs(tree, endpoints, args.metadata) for _ in range(args.runs)]
-    m, o = statistics.median(mine), statistics.median(other)
-    print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} runs each; profile {profile.name}")
-    print(f"ours (stepwise catalog round trip + drift): {m:.3f}s total, {m / revisions:.3f}s per revision")
-    print(f"pytest-alembic built-ins: {o:.3f}s total, {o / revisions:.3f}s per revision")
-    print(f"ratio ours / pytest-alembic: {m / o:.2f}" if o else "pytest-alembic time not measurable")
+        mine = [ours(tree, endpoints, rules, prepare) for _ in range(args.runs)]
+        builtins = {
+            t.__name__: [_theirs(tree, endpoints, prepare, t) for _ in range(args.runs)]
+            for t in (
+                built_in.test_single_head_revision,
+                built_in.test_upgrade,
+                built_in.test_model_definitions_match_ddl,
+                built_in.test_up_down_consistency,
+            )
+        }
+        experimental = [
+            _theirs(tree, endpoints, prepare, test_downgrade_leaves_no_trace) for _ in range(args.runs)
+        ]
+
+    walk = mine[-1][1]
+    m = statistics.median(s for s, _ in mine)
+    print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} run(s) each; profile {profile.name}")
+    print(
+        f"ours (stepwise walk: full catalog + seeded rows at every step): {m:.2f}s, "
+        f"{m / revisions:.3f}s per revision"
+    )
+    print(f"  examined: {walk.summary()}")
+    print(
+        f"  findings: {len(walk.findings)}"
+        + "".join(f"\n    [{f.check_id}] {f.where}" for f in walk.findings)
+    )
+    total = 0.0
+    for name, results in builtins.items():
+        seconds = statistics.median(r[0] for r in results)
+        total += seconds
+        _, reached, outcome = results[-1]
+        print(f"pytest-alembic {name}: {seconds:.2f}s over {reached} revision(s); {outcome}")
+    print(f"pytest-alembic built-ins together: {total:.2f}s, {total / revisions:.3f}s per revision")
+    seconds = statistics.median(r[0] for r in experimental)
+    _, reached, outcome = experimental[-1]
+    print(
+        f"pytest-alembic experimental downgrade_leaves_no_trace: {seconds:.2f}s over {reached} revision(s), "
+        f"{seconds / max(reached, 1):.3f}s per revision reached; {outcome}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ ENV_FILE_VAR = "ORDERFLOW_ENV_FILE"
 ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
 METADATA_VAR = "ORDERFLOW_TARGET_METADATA"
 BASE_REF_VAR = "ORDERFLOW_BASE_REF"
+MIGRATIONS_CONFIG_VAR = "ORDERFLOW_MIGRATIONS_CONFIG"
 PROFILE_VAR = "ORDERFLOW_PROFILE"
 STACK_STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"
 DEFAULT_METADATA = "schema.models:metadata"
@@ -86,6 +87,18 @@ def alembic_ini(explicit: str | Path | None = None, environ: Mapping[str, str] |
 def metadata_spec(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """Where the models' MetaData lives: the flag, else ORDERFLOW_TARGET_METADATA, else schema.models."""
     return explicit or _environ(environ).get(METADATA_VAR) or DEFAULT_METADATA
+
+
+def metadata_given(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The models named by the flag or ORDERFLOW_TARGET_METADATA; None when only the default applies."""
+    return explicit or _environ(environ).get(METADATA_VAR) or None
+
+
+def migrations_config(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The migration policy file: the flag, else ORDERFLOW_MIGRATIONS_CONFIG, else None (then the
+    nearest pyproject.toml above the alembic.ini is used, see infra.migrations.policy)."""
+    chosen = explicit or _environ(environ).get(MIGRATIONS_CONFIG_VAR)
+    return Path(chosen) if chosen else None
 
 
 def base_ref(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:

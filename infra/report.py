@@ -82,6 +82,16 @@ class Report:
         return json.dumps(self.to_dict(secrets), indent=2)
 
 
+def cell(text: str) -> str:
+    r"""Text safe inside a Markdown table cell: pipes escaped, line breaks as <br>, HTML escaped.
+
+    >>> cell("a | b\n<c>")
+    'a \\| b<br>&lt;c&gt;'
+    """
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
+
+
 def markdown_summary(doc: Mapping[str, Any], explain: Mapping[str, str] | None = None) -> str:
     """A Markdown summary for a CI job page: status, counts, then every failure with its context."""
     results = doc.get("results", [])
@@ -97,7 +107,7 @@ def markdown_summary(doc: Mapping[str, Any], explain: Mapping[str, str] | None =
     failed = [r for r in results if r["status"] in ("failed", "error")]
     if failed:
         lines += ["| check | where | problem |", "|---|---|---|"]
-        lines += [f"| `{r['check_id']}` | {r['where']} | {r['message']} |" for r in failed]
+        lines += [f"| `{r['check_id']}` | {cell(r['where'])} | {cell(r['message'])} |" for r in failed]
         for check_id in sorted({r["check_id"] for r in failed}):
             if explain and check_id in explain:
                 lines += ["", f"**{check_id}**: {explain[check_id]}"]

@@ -3,6 +3,7 @@ session, shared by pytest-xdist workers). The work itself lives in `infra`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -20,6 +21,9 @@ from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.findings import Check, check_of
 from infra.migrations.checks import load_metadata
+from infra.migrations.policy import Policy, Prepare
+from infra.migrations.policy import load as load_policy
+from infra.migrations.policy import prepare_hook as make_prepare_hook
 from infra.migrations.tree import AlembicTree
 from infra.registry import all_checks
 from infra.stack import shared as session
@@ -45,8 +49,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--metadata",
-        help=f"the models' MetaData, module:attribute or path.py:attribute (env {knobs.METADATA_VAR}; "
+        help="the models: module:attr.path (a MetaData or a declarative base) or path.py:attr, then "
+        f"optionally ,model.module,... to import first (env {knobs.METADATA_VAR}; "
         f"default {knobs.DEFAULT_METADATA})",
+    )
+    group.addoption(
+        "--migrations-config",
+        help=f"pyproject-style TOML with [tool.orderflow.migrations]: irreversible revisions, prepare "
+        f"(env {knobs.MIGRATIONS_CONFIG_VAR}; default: the nearest pyproject.toml above the alembic.ini)",
+    )
+    group.addoption(
+        "--prepare", help="SQL file or module:attr run on each empty database before the first revision"
     )
     group.addoption(
         "--base-ref",
@@ -177,15 +190,42 @@ def harness_config(pytestconfig: pytest.Config) -> HarnessConfig:
 
 
 @pytest.fixture(scope="session")
-def alembic_tree(pytestconfig: pytest.Config) -> AlembicTree:
-    """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini."""
+def alembic_tree(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> AlembicTree:
+    """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini.
+    The models are loaded first when they can be, so they are recorded before any revision file is
+    imported (see infra.migrations.checks.models_as_loaded)."""
+    with contextlib.suppress(pytest.UsageError):
+        request.getfixturevalue("target_metadata")
     return AlembicTree(knobs.alembic_ini(pytestconfig.getoption("--alembic-ini")))
 
 
 @pytest.fixture(scope="session")
 def target_metadata(pytestconfig: pytest.Config) -> sa.MetaData:
-    """The models the schema must agree with: --metadata, else ORDERFLOW_TARGET_METADATA, else schema's."""
-    return load_metadata(knobs.metadata_spec(pytestconfig.getoption("--metadata")))
+    """The models the schema must agree with: --metadata, else ORDERFLOW_TARGET_METADATA, else schema's.
+    Another Alembic tree with OrderFlow's models would compare two unrelated schemas (every table a
+    finding): that is a usage error, not a result."""
+    explicit = knobs.metadata_given(pytestconfig.getoption("--metadata"))
+    ini = knobs.alembic_ini(pytestconfig.getoption("--alembic-ini"))
+    if not explicit and ini.resolve() != knobs.alembic_ini(None, {}).resolve():
+        raise pytest.UsageError(
+            "--alembic-ini points at another Alembic tree but --metadata is not given: the drift checks "
+            "would compare it with OrderFlow's models. Pass --metadata package.models:Base"
+        )
+    return load_metadata(knobs.metadata_spec(explicit))
+
+
+@pytest.fixture(scope="session")
+def migration_policy(pytestconfig: pytest.Config, alembic_tree: AlembicTree) -> Policy:
+    """Revisions declared irreversible, and the prepare hook, from [tool.orderflow.migrations]."""
+    return load_policy(
+        knobs.migrations_config(pytestconfig.getoption("--migrations-config")), alembic_tree.ini
+    )
+
+
+@pytest.fixture(scope="session")
+def prepare_hook(pytestconfig: pytest.Config, migration_policy: Policy) -> Prepare | None:
+    """Builds the schema the history starts on (--prepare, else the policy's `prepare`), or None."""
+    return make_prepare_hook(migration_policy, pytestconfig.getoption("--prepare"))
 
 
 @pytest.fixture(scope="session")
@@ -244,9 +284,12 @@ def empty_engine(live_stack: LiveStack) -> Iterator[sa.Engine]:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A failed live check carries the stack's diagnostics (health-check log, recent logs)."""
+    """A failed live check carries the stack's diagnostics (health-check log, recent logs), when the
+    failure involves the stack: not for a finding about the user's migrations or models."""
     report = yield
-    if report.failed and call.when == "call" and item.get_closest_marker("infra"):
+    finding = call.excinfo is not None and call.excinfo.errisinstance(AssertionError)
+    involves_stack = not (finding and item.get_closest_marker("migrations"))
+    if report.failed and call.when == "call" and item.get_closest_marker("infra") and involves_stack:
         live = item.funcargs.get("live_stack") if hasattr(item, "funcargs") else None
         if isinstance(live, LiveStack):
             report.sections.append(("stack diagnostics", live.stack.diagnostics()))

@@ -11,9 +11,9 @@ pytestmark = [pytest.mark.infra, pytest.mark.budget]
 
 
 @pytest.mark.check(migration_time_findings.check)
-def test_upgrade_head_within_seed_budget(alembic_tree, empty_engine):
+def test_upgrade_head_within_seed_budget(alembic_tree, empty_engine, prepare_hook):
     """The seed promises migrations in under 10 s on an empty database."""
-    findings, seconds = upgrade_from_empty(alembic_tree, empty_engine)
+    findings, seconds = upgrade_from_empty(alembic_tree, empty_engine, prepare_hook)
     assert not findings, render_all(findings)
     timing = migration_time_findings(seconds, SEED_MIGRATION_BUDGET_S, f"alembic tree {alembic_tree.ini}")
     assert not timing, render_all(timing)

@@ -41,6 +41,54 @@ def _schema_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the JSON report on stdout")
 
 
+def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """The commands over an Alembic tree and a database: roundtrip, audit, trace."""
+    roundtrip = add(
+        "roundtrip",
+        cli_schema.cmd_roundtrip,
+        "pre-merge: new revisions since a git ref must round-trip to an identical catalog",
+    )
+    roundtrip.add_argument(
+        "--base", help=f"git ref of the target branch, e.g. origin/main (default: env {config.BASE_REF_VAR})"
+    )
+    roundtrip.add_argument(
+        "--migrations-config",
+        help="pyproject-style TOML with [tool.orderflow.migrations] (irreversible revisions, prepare); "
+        "default: env ORDERFLOW_MIGRATIONS_CONFIG, else the nearest pyproject.toml above the alembic.ini",
+    )
+    roundtrip.add_argument(
+        "--prepare", help="SQL file or module:callable(connection) run on the empty database first"
+    )
+    roundtrip.add_argument("--seed", type=int, default=0, help="seed of the generated rows (default 0)")
+    _schema_options(roundtrip)
+
+    audit = add("audit", cli_schema.cmd_audit, "nightly: audit a database against schema/CONVENTIONS.md")
+    audit.add_argument(
+        "--migrate",
+        action="store_true",
+        help="audit a throwaway database migrated to head instead of the database itself",
+    )
+    audit.add_argument(
+        "--metadata",
+        help="the models' MetaData, for its naming convention: module:attr.path (a MetaData or a "
+        "declarative base) or path.py:attr, then optionally ,model.module,... to import first "
+        f"(default: env {config.METADATA_VAR}, else {config.DEFAULT_METADATA})",
+    )
+    audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")
+    audit.add_argument(
+        "--write-baseline", metavar="FILE", help="record today's violations in FILE and exit 0"
+    )
+    _schema_options(audit)
+
+    trace = add(
+        "trace",
+        cli_trace.cmd_trace,
+        "migration safety: trace each statement's locks, rewrites and scans on a seeded throwaway database",
+    )
+    cli_trace.configure(trace)
+    _schema_options(trace)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -89,44 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("prune-test-stacks", cli_stack.cmd_prune, "remove orderflow-test-* stacks left by killed runs")
 
-    roundtrip = add(
-        "roundtrip",
-        cli_schema.cmd_roundtrip,
-        "pre-merge: new revisions since a git ref must round-trip to an identical catalog",
-    )
-    roundtrip.add_argument(
-        "--base", help=f"git ref of the target branch, e.g. origin/main (default: env {config.BASE_REF_VAR})"
-    )
-    _schema_options(roundtrip)
-
-    audit = add("audit", cli_schema.cmd_audit, "nightly: audit a database against schema/CONVENTIONS.md")
-    audit.add_argument(
-        "--migrate",
-        action="store_true",
-        help="audit a throwaway database migrated to head instead of the database itself",
-    )
-    audit.add_argument(
-        "--metadata",
-        help="the models' MetaData, for its naming convention: module:attribute or path.py:attribute "
-        f"(default: env {config.METADATA_VAR}, else {config.DEFAULT_METADATA})",
-    )
-    audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")
-    audit.add_argument(
-        "--write-baseline", metavar="FILE", help="record today's violations in FILE and exit 0"
-    )
-    _schema_options(audit)
+    _schema_commands(add)
 
     cli_lint.add_arguments(
         add("lint", cli_lint.cmd_lint, "static compose rules on any compose file, no pytest")
     )
-    trace = add(
-        "trace",
-        cli_trace.cmd_trace,
-        "migration safety: trace each statement's locks, rewrites and scans on a seeded throwaway database",
-    )
-    cli_trace.configure(trace)
-    _schema_options(trace)
-
     checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
     checks.add_argument("--json", action="store_true")
 

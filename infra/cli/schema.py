@@ -16,11 +16,12 @@ from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.migrations import premerge
 from infra.migrations.checks import load_metadata
-from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP
+from infra.migrations.policy import Policy, prepare_hook
+from infra.migrations.policy import load as policy_load
 from infra.migrations.tree import AlembicTree, run
 from infra.progress import Progress
 from infra.registry import all_checks
-from infra.report import Report, Result, markdown_summary, now_iso
+from infra.report import Report, markdown_summary, now_iso
 from infra.stack.databases import scratch_engine
 from infra.stack.endpoints import SQLALCHEMY_DRIVER, postgres_url
 
@@ -68,10 +69,12 @@ def write_outputs(
 
 
 def cmd_roundtrip(args: argparse.Namespace) -> int:
-    """Upgrade from the base ref's head through the branch's new revisions, down again, compare."""
+    """Upgrade from the base ref's head through the branch's new revisions, each down and up again."""
     progress = Progress()
     tree = alembic_tree(args)
-    result = premerge.plan(tree, config.merge_base_ref(args.base))
+    policy = migration_policy(tree, args.migrations_config)
+    result = premerge.plan(tree, config.merge_base_ref(args.base), policy)
+    result.prepare = prepare_hook(policy, args.prepare)
     report = Report("roundtrip")
     dsn, url = database_urls(args) if not result.findings and result.new else ("", "")
     if dsn:
@@ -79,11 +82,9 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
             progress.step(f"round trip of {len(result.new)} new revision(s) on a throwaway database"),
             scratch_engine(dsn, url, "roundtrip") as engine,
         ):
-            premerge.execute(tree, engine, result, progress)
-    for check_id in premerge.CHECK_IDS:
-        report.add_findings(check_id, result.findings)
-    if result.note:
-        report.add(Result(STEPWISE_ROUNDTRIP.id, "passed", result.note))
+            premerge.execute(tree, engine, result, progress, seed=args.seed)
+    for item in premerge.results(result):
+        report.add(item)
     report.data.update(
         {
             "base_ref": result.base_ref,
@@ -91,12 +92,16 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
             "head": result.head,
             "database": url.split("@")[-1] if url else None,
             "revisions": [vars(t) for t in result.new],
-            "diff": result.diff or None,
+            "walk": result.walk.summary() if result.walk else None,
         }
     )
     secrets = [p for p in (dsn.split(":")[2].split("@")[0],) if p] if dsn else []
     write_outputs(report.finish(), args, secrets)
     return 0 if report.status == "passed" else 1
+
+
+def migration_policy(tree: AlembicTree, explicit: str | None) -> Policy:
+    return policy_load(config.migrations_config(explicit), tree.ini)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

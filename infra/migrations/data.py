@@ -16,17 +16,24 @@ Rows = dict[str, list[dict[str, Any]]]  # table -> rows as JSON objects
 def capture_rows(
     conn: sa.Connection, schema: str = "public", exclude: tuple[str, ...] = ("alembic_version",)
 ) -> Rows:
-    """Every row of every table in `schema`, as JSON (so any column type compares)."""
-    tables = conn.execute(
-        sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :s ORDER BY tablename"), {"s": schema}
-    ).scalars()
-    rows: Rows = {}
-    for table in tables:
-        if table in exclude:
-            continue
-        quoted = conn.dialect.identifier_preparer.quote(table)
-        result = conn.execute(sa.text(f"SELECT to_jsonb(t) FROM {schema}.{quoted} AS t"))  # noqa: S608 - catalog name
-        rows[table] = [r[0] for r in result]
+    """Every row of every table in `schema`, as JSON (so any column type compares); one statement."""
+    tables = [
+        t
+        for t in conn.execute(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :s ORDER BY tablename"), {"s": schema}
+        ).scalars()
+        if t not in exclude
+    ]
+    rows: Rows = {t: [] for t in tables}
+    if not tables:
+        return rows
+    quote = conn.dialect.identifier_preparer.quote
+    union = " UNION ALL ".join(
+        f"SELECT {i} AS n, to_jsonb(t) AS r FROM {quote(schema)}.{quote(t)} AS t"  # noqa: S608 - catalog names
+        for i, t in enumerate(tables)
+    )
+    for number, row in conn.execute(sa.text(union)):
+        rows[tables[number]].append(row)
     return rows
 
 

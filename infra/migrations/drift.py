@@ -1,24 +1,26 @@
 """Do the models and the migrations describe the same schema? Asked two ways:
 
-- Alembic's autogenerate comparison of `metadata` against a database at head;
+- Alembic's autogenerate comparison of `metadata` against a database at head, each difference
+  rendered as the operation autogenerate would write into a migration;
 - the catalog of `metadata.create_all()` against the catalog of `upgrade head`, which also sees what
   autogenerate cannot (check constraint expressions, index operator classes, triggers, comments...).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
+from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.migration import MigrationContext
+from alembic.operations.ops import UpgradeOps
 
-from infra.catalog import snapshot
+from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.findings import Check, Finding, produces
-from infra.migrations.checks import PgCatalog, upgrade_from_empty
-from infra.migrations.roundtrip import Catalog
+from infra.migrations.checks import models_as_loaded, upgrade_from_empty
+from infra.migrations.policy import Prepare
 from infra.migrations.tree import AlembicTree
 from infra.stack.databases import scratch_engine
+
+OPTS = {"compare_type": True, "compare_server_default": True}
 
 
 @produces("migrations.drift-autogenerate")
@@ -27,76 +29,98 @@ def autogenerate_findings(
 ) -> list[Finding]:
     """Models and migrations agree (Alembic autogenerate).
 
+    Differences autogenerate sees between `metadata` and the database (at head), each rendered as the
+    operation autogenerate would write.
+
     Why: A model change without a migration works in tests built with create_all() and fails in
     production.
     """
     with engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True, "target_metadata": metadata}
-        )
-        diffs: list[Any] = compare_metadata(context, metadata)
+        context = MigrationContext.configure(conn, opts={**OPTS, "target_metadata": metadata})
+        operations = produce_migrations(context, metadata).upgrade_ops
+    ops = operations.ops if operations is not None else []
     return [
         Finding(
             check.id,
             where,
             "models and migrations agree (autogenerate)",
-            _describe(diff),
+            render_op(op),
             "write a migration for the model change, or fix the model",
         )
-        for diff in diffs
+        for op in ops
     ]
 
 
-def _describe(diff: Any) -> str:
-    """Autogenerate's diff tuples, readable: ('add_column', None, 'org', Column(...)) and friends."""
-    if isinstance(diff, list):  # modify_* diffs come grouped
-        return "; ".join(_describe(d) for d in diff)
-    op, *rest = diff
-    parts = [str(getattr(x, "name", x)) for x in rest if x is not None and not isinstance(x, dict)]
-    return f"{op} {' '.join(parts)}".strip()
+def render_op(op: object) -> str:
+    """One operation as `alembic revision --autogenerate` writes it (`op.add_column(...)`)."""
+    code = render_python_code(UpgradeOps(ops=[op]), migration_context=None)  # type: ignore[list-item]
+    lines = [line.strip() for line in code.splitlines()]
+    return " ".join(line for line in lines if line and not line.startswith("#"))
 
 
 def create_all(engine: sa.Engine, metadata: sa.MetaData) -> None:
-    with engine.begin() as conn:
+    """The models' schema, as the models were loaded (see models_as_loaded)."""
+    with engine.begin() as conn, models_as_loaded(metadata):
         metadata.create_all(conn)
 
 
 @produces("migrations.drift-catalog")
 def catalog_drift_findings(
-    check: Check, catalog: Catalog, from_models: Any, from_migrations: Any, where: str
+    check: Check, from_models: CatalogSnapshot, from_migrations: CatalogSnapshot, where: str
 ) -> list[Finding]:
     """Create_all() and upgrade head build the same catalog.
 
     Why: Autogenerate does not compare check expressions, operator classes, triggers or comments; the
     catalogs do.
     """
-    diff = catalog.diff(from_migrations, from_models)
-    if not diff:
+    changes = diff(from_migrations, from_models)
+    if not changes:
         return []
     return [
         Finding(
             check.id,
             where,
             "create_all() and upgrade head build the same catalog",
-            f"they differ (- upgrade head, + create_all):\n{diff}",
+            f"they differ (- upgrade head, + create_all):\n{changes.render()}",
             "align the model with the migration: names, expressions, operator classes, triggers",
         )
     ]
 
 
-def catalog_drift(
-    tree: AlembicTree, metadata: sa.MetaData, admin_dsn: str, url: str, where: str
+def catalog_drift(  # noqa: PLR0917 - the two builds' inputs
+    tree: AlembicTree,
+    metadata: sa.MetaData,
+    admin_dsn: str,
+    url: str,
+    where: str,
+    prepare: Prepare | None = None,
 ) -> list[Finding]:
-    """Build the schema twice on throwaway databases, by create_all() and by upgrade head, and compare."""
+    """Build the schema twice on throwaway databases, by create_all() and by upgrade head, and compare.
+    A database error while building either is a finding naming the build, never a traceback."""
     snaps = []
     for build in ("models", "migrations"):
         with scratch_engine(admin_dsn, url, f"drift_{build}") as engine:
             if build == "models":
-                create_all(engine, metadata)
+                try:
+                    if prepare is not None:
+                        with engine.begin() as conn:
+                            prepare(conn)
+                    create_all(engine, metadata)
+                except sa.exc.SQLAlchemyError as exc:
+                    first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+                    return [
+                        Finding(
+                            catalog_drift_findings.check.id,
+                            f"{where} (models)",
+                            "metadata.create_all() builds the models' schema",
+                            f"the database refused it: {type(exc).__name__}: {first}",
+                            "fix the model the error names (e.g. a foreign key to a non-unique column)",
+                        )
+                    ]
             else:
-                failed, _ = upgrade_from_empty(tree, engine)
+                failed, _ = upgrade_from_empty(tree, engine, prepare)
                 if failed:
                     return failed
             with engine.connect() as conn:
                 snaps.append(snapshot(conn))
-    return catalog_drift_findings(PgCatalog(), snaps[0], snaps[1], where)
+    return catalog_drift_findings(snaps[0], snaps[1], where)

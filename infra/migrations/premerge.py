@@ -1,32 +1,27 @@
 """The pre-merge round trip: the branch's new revisions, applied on top of the base ref's head and
-rolled back again, must leave the catalog identical and the data intact."""
+rolled back again, must leave the catalog identical and the data intact. Each new revision is round
+tripped on its own, so a finding names the revision that caused it."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.util.exc import CommandError
 
-from infra.catalog import diff, snapshot
 from infra.findings import Finding
 from infra.migrations import history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
-from infra.migrations.data import capture_rows, data_findings
-from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP
-from infra.migrations.seed import seed_orgs
-from infra.migrations.tree import AlembicTree, run
+from infra.migrations.data import data_findings
+from infra.migrations.policy import Policy, Prepare
+from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP, Step, Walk, stepwise_roundtrip
+from infra.migrations.tree import AlembicTree, Failed, attempt
 from infra.progress import Progress
+from infra.report import Result
 
-CHECK_IDS = (
-    history.rewritten_findings.id,
-    single_head_findings.id,
-    upgrade_from_empty.id,
-    STEPWISE_ROUNDTRIP.id,
-    data_findings.id,
-)
+HISTORY, HEADS = history.rewritten_findings.check.id, single_head_findings.check.id
+UPGRADE, STEPWISE, DATA = upgrade_from_empty.check.id, STEPWISE_ROUNDTRIP.id, data_findings.check.id
+CHECK_IDS = (HISTORY, HEADS, UPGRADE, STEPWISE, DATA)
 
 
 @dataclass
@@ -34,6 +29,7 @@ class RevisionTiming:
     id: str
     upgrade_s: float | None = None
     downgrade_s: float | None = None
+    status: str = "not reached"
 
 
 @dataclass
@@ -43,24 +39,26 @@ class PremergeResult:
     head: str
     new: list[RevisionTiming] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    diff: str = ""
     note: str = ""
+    policy: Policy = field(default_factory=Policy)
+    prepare: Prepare | None = None
+    walk: Walk | None = None
 
 
-def plan(tree: AlembicTree, base_ref: str) -> PremergeResult:
+def plan(tree: AlembicTree, base_ref: str, policy: Policy | None = None) -> PremergeResult:
     """What the round trip has to do, from git alone: findings about the history, the new revisions."""
     versions = Path(tree.script().versions)
     repo = history.repo_root(versions)
     base = history.revisions_at(repo, base_ref, versions)
     current = history.revisions_in(versions)
     base_heads = history.heads(base)
-    result = PremergeResult(base_ref, ", ".join(base_heads) or "base", "")
+    result = PremergeResult(base_ref, ", ".join(base_heads) or "base", "", policy=policy or Policy())
     result.findings += history.rewritten_findings(base, current, base_ref)
     result.findings += single_head_findings(tree)
     if len(base_heads) > 1:
         result.findings.append(
             Finding(
-                single_head_findings.id,
+                HEADS,
                 f"{base_ref}",
                 "one head at the base ref",
                 f"{len(base_heads)} heads: {', '.join(base_heads)}",
@@ -78,63 +76,70 @@ def plan(tree: AlembicTree, base_ref: str) -> PremergeResult:
     return result
 
 
-def _run(
-    tree: AlembicTree, engine: sa.Engine, action: str, target: str, result: PremergeResult, *, check_id: str
-) -> float | None:
-    started = time.perf_counter()
-    try:
-        run(tree, engine, action, target)
-    except (sa.exc.SQLAlchemyError, CommandError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        result.findings.append(
-            Finding(
-                check_id, f"{action} to {target}", "the command succeeds", f"{type(exc).__name__}: {first}"
-            )
-        )
-        return None
-    return time.perf_counter() - started
-
-
 def execute(
-    tree: AlembicTree, engine: sa.Engine, result: PremergeResult, progress: Progress
+    tree: AlembicTree, engine: sa.Engine, result: PremergeResult, progress: Progress, seed: int = 0
 ) -> PremergeResult:
-    """On the empty database behind `engine`: base head, snapshot, data, new head, back, compare, up again."""
+    """On the empty database behind `engine`: upgrade to the base head, seed every table, then round trip
+    each new revision on its own (the stepwise walk), so a finding names the revision that caused it."""
     base_target = result.base_head
     with progress.step(f"upgrade to the base head {base_target}"):
-        if _run(tree, engine, "upgrade", base_target, result, check_id=upgrade_from_empty.id) is None:
-            return result
-    with engine.begin() as conn:
-        seed_orgs(conn)
-    with engine.connect() as conn:
-        before, rows_before = snapshot(conn), capture_rows(conn)
-    for timing in result.new:
-        progress.update(f"upgrade {timing.id}")
-        timing.upgrade_s = _run(tree, engine, "upgrade", timing.id, result, check_id=upgrade_from_empty.id)
-        if timing.upgrade_s is None:
-            return result
-    downs = {r.id: r.down or "base" for r in tree.linear_history()}
-    for timing in reversed(result.new):
-        progress.update(f"downgrade {timing.id}")
-        timing.downgrade_s = _run(
-            tree, engine, "downgrade", downs[timing.id], result, check_id=STEPWISE_ROUNDTRIP.id
-        )
-        if timing.downgrade_s is None:
-            return result
-    with engine.connect() as conn:
-        after, rows_after = snapshot(conn), capture_rows(conn)
-    changes = diff(before, after)
-    where = f"revisions {result.new[0].id}..{result.new[-1].id} (down to {base_target})"
-    if changes:
-        result.diff = changes.render()
-        result.findings.append(
-            Finding(
-                STEPWISE_ROUNDTRIP.id,
-                where,
-                f"the catalog of {base_target}",
-                f"the catalog differs:\n{result.diff}",
-                "make downgrade() undo exactly what upgrade() did",
+        if result.prepare is not None:
+            with engine.begin() as conn:
+                result.prepare(conn)
+        try:
+            attempt(
+                tree,
+                engine,
+                "upgrade",
+                base_target,
+                UPGRADE,
+                f"base head {base_target}",
             )
-        )
-    result.findings += data_findings(rows_before, rows_after, where)
-    _run(tree, engine, "upgrade", "head", result, check_id=upgrade_from_empty.id)
+        except Failed as failed:
+            result.findings.append(failed.finding)
+            return result
+    by_id = {r.id: r for r in tree.linear_history()}
+    timings = {t.id: t for t in result.new}
+
+    def progressed(step: Step) -> None:
+        progress.update(f"{step.revision}: {step.status}")
+        timings[step.revision].upgrade_s = step.upgrade_s
+        timings[step.revision].downgrade_s = step.downgrade_s or None
+
+    result.walk = stepwise_roundtrip(
+        tree,
+        engine,
+        seed=seed,
+        revisions=[by_id[t.id] for t in result.new],
+        policy=result.policy,
+        on_step=progressed,
+    )
+    for step in result.walk.steps:
+        timings[step.revision].status = step.status
+    result.findings += result.walk.findings
     return result
+
+
+def results(result: PremergeResult) -> list[Result]:
+    """One result per check that ran: failed per finding, passed, or skipped with what it did not examine."""
+    ran = result.walk
+    out: list[Result] = []
+    for check_id in CHECK_IDS:
+        found = [f for f in result.findings if f.check_id == check_id]
+        out += [Result(check_id, "failed", f"expected {f.expected}; found {f.found}", f.where) for f in found]
+        if found:
+            continue
+        if check_id in (HISTORY, HEADS):
+            out.append(Result(check_id, "passed"))
+        elif ran is None or ran.upgraded == 0:
+            why = result.note or "the round trip did not run (see the failures above)"
+            out.append(Result(check_id, "skipped", why))
+        elif check_id == UPGRADE:
+            out.append(Result(check_id, "passed", f"{ran.upgraded} new revision(s) upgraded"))
+        elif check_id == STEPWISE:
+            out.append(Result(check_id, "passed" if ran.downgraded else "skipped", ran.summary()))
+        elif ran.seeded.rows == 0:
+            out.append(Result(check_id, "skipped", f"no rows could be seeded: {ran.seeded.summary()}"))
+        else:
+            out.append(Result(check_id, "passed", ran.seeded.summary()))
+    return out

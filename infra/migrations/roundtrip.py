@@ -1,24 +1,33 @@
-"""The stepwise round trip: for each revision, upgrade, downgrade, and require the catalog to be exactly
-what it was before the upgrade; then upgrade again and require the same catalog as the first time.
+"""The stepwise round trip: for each revision, upgrade, downgrade, and require the catalog (and the
+seeded rows) to be exactly what they were before the upgrade; then upgrade again and require the same
+catalog as the first time.
 
 pytest-alembic's round trip only checks that nothing raises, so a `downgrade()` that does `pass`
 passes it. Comparing catalog snapshots catches that, and a forgotten index or constraint too.
+
+The walk visits every revision: a failed or leaky downgrade is reported against its revision, the
+database is brought back to a known state at that revision (infra.migrations.walker), and the walk
+goes on (one cause, one finding: the re-upgrade
+check is skipped for a revision whose downgrade already failed). Revisions whose downgrade is declared
+unsupported (policy, or a downgrade raising NotImplementedError) are reported as declared, not failed.
+Only a failed upgrade ends the walk, since no later revision can be reached; the rest are listed.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 import sqlalchemy as sa
-from alembic.util.exc import CommandError
 
+from infra.catalog import CatalogSnapshot, diff
 from infra.findings import Finding, declare
 from infra.migrations.checks import upgrade_from_empty
-from infra.migrations.data import Rows, capture_rows, data_findings
-from infra.migrations.tree import AlembicTree, Revision, run
+from infra.migrations.data import Rows, data_findings
+from infra.migrations.policy import Policy, Prepare
+from infra.migrations.tree import AlembicTree, Failed, Revision, attempt
+from infra.migrations.walker import State, Step, Walk, Walker
+
+__all__ = ["REUPGRADE_IDENTICAL", "STEPWISE_ROUNDTRIP", "Step", "Walk", "stepwise_roundtrip"]
 
 STEPWISE_ROUNDTRIP = declare(
     "migrations.stepwise-roundtrip",
@@ -35,138 +44,167 @@ REUPGRADE_IDENTICAL = declare(
     Why: Rollback then roll forward is the normal incident path; it must land on the same schema.
     """,
 )
-Seeder = Callable[[sa.Connection, str], None]  # inserts test data after a revision is applied
+HINT = "make downgrade() undo exactly what upgrade() did (names included), or declare it irreversible"
 
 
-class Catalog(Protocol):
-    def snapshot(self, conn: sa.Connection) -> Any: ...
-    def diff(self, before: Any, after: Any) -> str: ...  # "" when identical
+def _changed_tables(before: CatalogSnapshot, after: CatalogSnapshot) -> set[str]:
+    """Tables of the public schema that are new or whose columns changed: they need fresh rows."""
+
+    def shape(snap: CatalogSnapshot) -> dict[str, set[str]]:
+        tables: dict[str, set[str]] = {t.name: set() for t in snap.tables if t.schema == "public"}
+        for column in snap.columns:
+            tables.setdefault(column.table, set()).add(f"{column.name} {column.type} {column.not_null}")
+        return tables
+
+    old, new = shape(before), shape(after)
+    return {t for t, cols in new.items() if old.get(t) != cols}
 
 
-@dataclass
-class Step:
-    revision: str
-    upgrade_s: float = 0.0
-    downgrade_s: float = 0.0
-    reupgrade_s: float = 0.0
-    snapshot_s: float = 0.0
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def total_s(self) -> float:
-        return self.upgrade_s + self.downgrade_s + self.reupgrade_s + self.snapshot_s
-
-
-def _timed_snapshot(engine: sa.Engine, catalog: Catalog, step: Step) -> tuple[Any, Rows]:
-    started = time.perf_counter()
-    with engine.connect() as conn:
-        snap, rows = catalog.snapshot(conn), capture_rows(conn)
-    step.snapshot_s += time.perf_counter() - started
-    return snap, rows
-
-
-def _diff_finding(check_id: str, where: str, expected: str, diff: str) -> list[Finding]:
-    if not diff:
+def _catalog_finding(
+    check_id: str, where: str, expected: str, before: CatalogSnapshot, after: CatalogSnapshot
+) -> list[Finding]:
+    changes = diff(before, after)
+    if not changes:
         return []
-    return [
-        Finding(
-            check_id,
-            where,
-            expected,
-            f"the catalog differs:\n{diff}",
-            "make downgrade() undo exactly what upgrade() did (names included)",
-        )
-    ]
+    return [Finding(check_id, where, expected, f"the catalog differs:\n{changes.render()}", HINT)]
 
 
-def stepwise_roundtrip(
+def stepwise_roundtrip(  # noqa: PLR0912 - the walk and its recoveries, in order
     tree: AlembicTree,
     engine: sa.Engine,
-    catalog: Catalog,
-    seed: Seeder | None = None,
+    *,
+    seed: int | None = None,
     revisions: list[Revision] | None = None,
-) -> list[Step]:
-    """Walk `revisions` (default: the whole line, from an empty database) on the database behind `engine`.
-
-    With `revisions`, the database must already be at the first one's down revision.
-    """
-    steps: list[Step] = []
-    history = revisions if revisions is not None else tree.linear_history()
-    before, rows_before = _timed_snapshot(engine, catalog, Step("start"))
-    for rev in history:
-        step = Step(rev.id)
-        steps.append(step)
+    policy: Policy | None = None,
+    prepare: Prepare | None = None,
+    on_step: Callable[[Step], None] | None = None,
+) -> Walk:
+    """Walk `revisions` (default: the whole line, from an empty database) on the database behind
+    `engine`; with `revisions`, the database must already be at the first one's down revision.
+    `seed`: fill every table with generated rows (reproducible for the number) and require them to
+    survive each step. `prepare`: builds what the first revision expects on an empty database."""
+    policy = policy or Policy()
+    line = [r.id for r in tree.linear_history()]
+    history = revisions if revisions is not None else [r for r in tree.linear_history()]
+    walk = Walk([Step(r.id) for r in history])
+    walker = Walker(tree, engine, walk, seed, prepare)
+    if revisions is None:
+        walker.start()
+    else:
+        walker.fill(None, 0)
+    before, rows_before = walker.observe(Step("start"))
+    for rev, step in zip(history, walk.steps, strict=True):
+        where = f"revision {rev.id}"
         try:
-            before, rows_before = _one_step(tree, engine, catalog, rev, step, before, rows_before, seed)
-        except _Stop:
-            break  # the database is no longer in a known state: later steps would only echo this one
-    return steps
+            step.upgrade_s = attempt(
+                tree, engine, "upgrade", rev.id, upgrade_from_empty.check.id, f"{where} (upgrade)"
+            )
+        except Failed as failed:
+            intact = walker.intact(rev.down or "base", (before, rows_before), step)
+            if intact is None or not walker.retry_without_rows(rev, step, "upgrade", failed, intact):
+                step.status = "upgrade failed"
+                step.findings.append(failed.finding)
+                for later in walk.steps[walk.steps.index(step) + 1 :]:
+                    later.status = f"not reached: the upgrade of {rev.id} failed"
+                break  # no later revision can be reached
+            rows_before = walker.rows(step)
+        after, rows_after = walker.observe(step)
+        step.findings += data_findings(rows_before, rows_after, f"{where} (upgrade)")
+        declared = policy.declared(rev.id, line)
+        if declared:
+            step.status = f"declared irreversible: {declared}"
+            current: tuple[CatalogSnapshot, Rows] | None = (after, rows_after)
+        else:
+            current = _round_trip(walker, rev, step, (before, rows_before), (after, rows_after))
+        if current is None:  # the database is in an unknown state: rebuild it at this revision
+            current = walker.rebuild(rev.id, step)
+            if current is None:
+                for later in walk.steps[walk.steps.index(step) + 1 :]:
+                    later.status = f"not reached: rebuilding the database at {rev.id} failed"
+                break
+        elif walker.seed is not None:
+            walker.fill(_changed_tables(before, current[0]), len(walk.steps) + walk.steps.index(step))
+            current = (current[0], walker.rows(step))
+        before, rows_before = current
+        if on_step is not None:
+            on_step(step)
+    return walk
 
 
-class _Stop(Exception):
-    pass
-
-
-def _attempt(step: Step, check_id: str, where: str, action: Callable[[], float]) -> float:
-    """Run one Alembic command; an exception becomes a finding and stops the walk."""
+def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
+    walker: Walker, rev: Revision, step: Step, start: State, upgraded: State
+) -> State | None:
+    """Downgrade, compare with `start`; upgrade again, compare with `upgraded`. The state the database
+    is in afterwards, or None when it must be rebuilt (each cause reported once, on this revision)."""
+    tree, engine, where, down = walker.tree, walker.engine, f"revision {rev.id}", rev.down or "base"
     try:
-        return action()
-    except (sa.exc.SQLAlchemyError, CommandError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        step.findings.append(
-            Finding(check_id, where, "the command succeeds", f"{type(exc).__name__}: {first}")
+        step.downgrade_s = attempt(
+            tree, engine, "downgrade", down, STEPWISE_ROUNDTRIP.id, f"{where} (downgrade to {down})"
         )
-        raise _Stop from exc
-
-
-def _one_step(  # noqa: PLR0917 - the walk's state, passed explicitly rather than kept in an object
-    tree: AlembicTree,
-    engine: sa.Engine,
-    catalog: Catalog,
-    rev: Revision,
-    step: Step,
-    before: Any,
-    rows_before: Rows,
-    seed: Seeder | None,
-) -> tuple[Any, Rows]:
-    where, down = f"revision {rev.id}", rev.down or "base"
-    step.upgrade_s = _attempt(
-        step,
-        upgrade_from_empty.id,
-        f"{where} (upgrade)",
-        lambda: run(tree, engine, "upgrade", rev.id),
-    )
-    after, rows_after = _timed_snapshot(engine, catalog, step)
-    step.findings += data_findings(rows_before, rows_after, f"{where} (upgrade)")
-    step.downgrade_s = _attempt(
-        step,
-        STEPWISE_ROUNDTRIP.id,
-        f"{where} (downgrade to {down})",
-        lambda: run(tree, engine, "downgrade", down),
-    )
-    back, rows_back = _timed_snapshot(engine, catalog, step)
-    step.findings += _diff_finding(
+    except NotImplementedError:
+        step.status = "declared irreversible: its downgrade raises NotImplementedError"
+        now = walker.observe(step)
+        leak = _catalog_finding(
+            STEPWISE_ROUNDTRIP.id,
+            f"{where} (downgrade raised NotImplementedError)",
+            "an irreversible downgrade leaves the catalog untouched",
+            upgraded[0],
+            now[0],
+        )
+        step.findings += leak
+        return None if leak else now
+    except Failed as failed:
+        intact = walker.intact(rev.id, upgraded, step)
+        if intact is None:
+            step.status = "downgrade failed"
+            step.findings.append(failed.finding)
+            return None
+        if not walker.retry_without_rows(rev, step, "downgrade", failed, intact):
+            step.status = "downgrade failed"
+            step.findings.append(failed.finding)
+            return intact if walker.seed is None else walker.observe(step)  # go on from here
+        leak = _catalog_finding(
+            STEPWISE_ROUNDTRIP.id,
+            f"{where} (downgrade to {down}, without the generated rows)",
+            "the catalog from before the upgrade",
+            start[0],
+            walker.observe(step)[0],
+        )
+        step.findings += leak
+        step.status = "downgrade leaves the catalog changed" if leak else step.status
+        return walker.forward(rev, step)
+    back = walker.observe(step)
+    leak = _catalog_finding(
         STEPWISE_ROUNDTRIP.id,
         f"{where} (downgrade to {down})",
         "the catalog from before the upgrade",
-        catalog.diff(before, back),
+        start[0],
+        back[0],
     )
-    step.findings += data_findings(rows_before, rows_back, f"{where} (downgrade)")
-    step.reupgrade_s = _attempt(
-        step,
-        REUPGRADE_IDENTICAL.id,
-        f"{where} (upgrade after downgrade)",
-        lambda: run(tree, engine, "upgrade", rev.id),
-    )
-    again, rows_again = _timed_snapshot(engine, catalog, step)
-    step.findings += _diff_finding(
+    step.findings += leak + data_findings(start[1], back[1], f"{where} (downgrade)")
+    if leak:
+        step.status = "downgrade leaves the catalog changed"
+        return walker.forward(rev, step)
+    step.status = "round-tripped"
+    try:
+        step.reupgrade_s = attempt(
+            tree,
+            engine,
+            "upgrade",
+            rev.id,
+            REUPGRADE_IDENTICAL.id,
+            f"{where} (upgrade after downgrade)",
+        )
+    except Failed as failed:
+        step.status = "re-upgrade failed"
+        step.findings.append(failed.finding)
+        return None
+    again = walker.observe(step)
+    step.findings += _catalog_finding(
         REUPGRADE_IDENTICAL.id,
         f"{where} (upgrade after downgrade)",
         "the catalog of the first upgrade",
-        catalog.diff(after, again),
+        upgraded[0],
+        again[0],
     )
-    if seed is None:
-        return again, rows_again  # nothing changed since: the next step starts from here
-    with engine.begin() as conn:
-        seed(conn, rev.id)
-    return _timed_snapshot(engine, catalog, step)
+    return again

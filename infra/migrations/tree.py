@@ -2,6 +2,12 @@
 
 Every command gets its connection through `config.attributes["connection"]`, the contract the
 schema's env.py honours, so the harness decides which database is migrated.
+
+The tree is loaded once per process (`AlembicTree.script()`): Alembic's command API builds a new
+ScriptDirectory per command and so re-imports every revision file, which repeats any module-level
+side effect of a revision (a constraint attached to a shared model at import time grows with every
+command) and costs time. Commands here run on that one loaded tree through Alembic's public
+EnvironmentContext, the same steps `alembic upgrade|downgrade` takes.
 """
 
 from __future__ import annotations
@@ -9,14 +15,20 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationStep
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
 from alembic.util.exc import CommandError
 
 from infra.errors import HarnessError
+from infra.findings import Finding
+
+_SCRIPTS: dict[Path, tuple[int, ScriptDirectory]] = {}  # per alembic.ini: (versions mtime, tree)
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,29 @@ class Revision:
     id: str
     down: str | None  # None for the first revision
     doc: str
+
+
+def resolve_script_location(ini: Path, location: str | None, cwd: Path | None = None) -> str:
+    """`script_location` as Alembic will find it: absolute, `package:path`, relative to the working
+    directory (Alembic's rule), else relative to the ini file's folder or one of its parents (where a
+    packaged tree's ini usually points from). HarnessError naming the places tried when none exists."""
+    if not location:
+        raise HarnessError(f"{ini} has no script_location", "set [alembic] script_location")
+    if ":" in location and not Path(location).is_absolute() and location[1:3] != ":\\":
+        return location  # package resource, resolved by Alembic
+    path = Path(location)
+    if path.is_absolute():
+        candidates = [path]
+    else:
+        candidates = [(cwd or Path.cwd()) / path, *(d / path for d in [ini.parent, *ini.parent.parents])]
+    for candidate in candidates:
+        if (candidate / "env.py").is_file():
+            return str(candidate.resolve())
+    raise HarnessError(
+        f"script_location {location!r} of {ini} has no env.py; tried "
+        f"{', '.join(map(str, candidates[:3]))}...",
+        "make script_location absolute, or relative to the ini file (%(here)s/...)",
+    )
 
 
 @dataclass(frozen=True)
@@ -39,15 +74,24 @@ class AlembicTree:
 
     def config(self, connection: sa.Connection | None = None) -> Config:
         cfg = Config(str(self.ini))
+        location = resolve_script_location(self.ini, cfg.get_main_option("script_location"))
+        cfg.set_main_option("script_location", location.replace("%", "%%"))
         if connection is not None:
             cfg.attributes["connection"] = connection
         return cfg
 
     def script(self) -> ScriptDirectory:
+        """The tree, loaded once per process (revision files imported once)."""
+        key = self.ini.resolve()
+        cached = _SCRIPTS.get(key)
+        if cached is not None and cached[0] == _mtime(cached[1]):
+            return cached[1]
         try:
-            return ScriptDirectory.from_config(self.config())
+            script = ScriptDirectory.from_config(self.config())
         except CommandError as exc:
             raise HarnessError(f"cannot read the Alembic tree of {self.ini}: {exc}") from None
+        _SCRIPTS[key] = (_mtime(script), script)
+        return script
 
     def heads(self) -> list[str]:
         return sorted(self.script().get_heads())
@@ -70,15 +114,69 @@ class AlembicTree:
         return list(reversed(ordered))
 
 
-def run(tree: AlembicTree, engine: sa.Engine, action: str, target: str) -> float:
-    """`alembic upgrade|downgrade target` in one transaction on `engine`; returns seconds taken."""
-    started = time.perf_counter()
-    with engine.begin() as conn:
-        cfg = tree.config(conn)
+def _mtime(script: ScriptDirectory) -> int:
+    """Changes when a revision file is added or removed (a tree edited while the process runs)."""
+    dirs = [Path(d) for d in script.version_locations or [str(Path(script.dir) / "versions")]]
+    return sum(d.stat().st_mtime_ns for d in dirs if d.is_dir())
+
+
+def _steps(script: ScriptDirectory, action: str, target: str, current: Any) -> list[Any]:
+    """What `alembic upgrade|downgrade target` runs from `current`, on the loaded tree."""
+    try:
         if action == "upgrade":
-            command.upgrade(cfg, target)
-        elif action == "downgrade":
-            command.downgrade(cfg, target)
-        else:
-            raise ValueError(action)
+            revs = reversed(list(script.iterate_revisions(target, current, implicit_base=True)))
+            return [MigrationStep.upgrade_from_script(script.revision_map, s) for s in revs]
+        revs = script.iterate_revisions(current, target, select_for_downgrade=True)
+        return [MigrationStep.downgrade_from_script(script.revision_map, s) for s in revs]
+    except RevisionError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def run(tree: AlembicTree, engine: sa.Engine, action: str, target: str) -> float:
+    """`alembic upgrade|downgrade target` on `engine`, through the tree's env.py; returns seconds taken.
+
+    The connection is handed over outside any transaction, as the `alembic` CLI's own would be, so
+    env.py and Alembic own the transactions: a revision using `op.get_context().autocommit_block()`
+    (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE) runs here exactly as from the command line.
+    Whatever is still open afterwards is committed; on an error it is rolled back."""
+    if action not in ("upgrade", "downgrade"):
+        raise ValueError(action)
+    script = tree.script()
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        cfg = tree.config(conn)
+        with EnvironmentContext(
+            cfg,
+            script,
+            fn=lambda rev, _ctx: _steps(script, action, target, rev),
+            destination_rev=target,
+        ):
+            script.run_env()
+        if conn.in_transaction():
+            conn.commit()
     return time.perf_counter() - started
+
+
+class Failed(Exception):
+    """A command raised: `finding` says which revision and how."""
+
+    def __init__(self, finding: Finding, cause: BaseException) -> None:
+        super().__init__(finding.found)
+        self.finding = finding
+        self.cause = cause
+
+
+def attempt(  # noqa: PLR0917 - the command, then how to report it
+    tree: AlembicTree, engine: sa.Engine, action: str, target: str, check_id: str, where: str
+) -> float:
+    """Run one command; anything the user's code raises becomes a Failed carrying a Finding that names
+    the revision and the error (first line), never a traceback. NotImplementedError passes through: a
+    downgrade raising it declares the revision irreversible."""
+    try:
+        return run(tree, engine, action, target)
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        finding = Finding(check_id, where, f"`{action} {target}` succeeds", f"{type(exc).__name__}: {first}")
+        raise Failed(finding, exc) from exc

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ import sqlalchemy as sa
 from infra.findings import only
 from infra.migrations import drift
 from infra.migrations.checks import (
-    PgCatalog,
     load_metadata,
     migration_time_findings,
     single_head_findings,
@@ -35,23 +33,14 @@ def models(name: str) -> sa.MetaData:
     return load_metadata(f"{tree(name).config().get_main_option('models')}:metadata")
 
 
-def roundtrip(name: str, engine: sa.Engine, seed=None):
-    return [
-        f for step in stepwise_roundtrip(tree(name), engine, PgCatalog(), seed=seed) for f in step.findings
-    ]
-
-
-def seed_orgs(conn: sa.Connection, revision: str) -> None:
-    conn.execute(
-        sa.text("INSERT INTO org (name, slug) VALUES ('Acme', :s), ('Globex', :t)"),
-        {"s": f"acme-{revision}", "t": f"globex-{revision}"},
-    )
+def roundtrip(name: str, engine: sa.Engine, seed: int | None = None):
+    return stepwise_roundtrip(tree(name), engine, seed=seed).findings
 
 
 def test_valid_tree_passes_every_check(empty_engine):
     """The control: the scenarios differ from this tree by one defect each."""
     assert single_head_findings(tree("valid")) == []
-    assert roundtrip("valid", empty_engine, seed=seed_orgs) == []
+    assert roundtrip("valid", empty_engine, seed=0) == []
     assert drift.autogenerate_findings(empty_engine, models("valid"), "valid") == []
 
 
@@ -99,19 +88,21 @@ def test_upgrade_that_differs_each_time(empty_engine):
 
 @pytest.mark.negative(data_findings.check)
 def test_upgrade_that_rewrites_rows(empty_engine):
-    findings = only(roundtrip("data-loss", empty_engine, seed=seed_orgs), data_findings.id)
+    """The rows are generated for whatever tables exist (here org), not written for this schema."""
+    findings = only(roundtrip("data-loss", empty_engine, seed=0), data_findings.check)
     assert findings, "uppercasing every name must be caught"
     assert findings[0].where == "revision a2 (upgrade), table org"
-    assert "2 row(s) unchanged" in findings[0].expected
-    assert json.loads(findings[0].found.split("e.g. ", 1)[1])["name"] in ("Acme", "Globex")
+    assert "3 row(s) unchanged" in findings[0].expected
+    assert '"name": ' in findings[0].found.split("e.g. ", 1)[1]
 
 
 @pytest.mark.negative(autogenerate_findings.check)
 def test_model_column_type_drift(empty_engine):
     upgrade_from_empty(tree("drifted-column"), empty_engine)
     findings = drift.autogenerate_findings(empty_engine, models("drifted-column"), "drifted-column")
-    assert [f.check_id for f in findings] == [autogenerate_findings.id]
-    assert "modify_type" in findings[0].found and "note" in findings[0].found
+    assert [f.check_id for f in findings] == [autogenerate_findings.check.id]
+    assert findings[0].found.startswith("op.alter_column('org', 'note'"), findings[0].found
+    assert "type_=" in findings[0].found and "0x" not in findings[0].found
 
 
 def catalog_drift(name: str, live_stack) -> list:

