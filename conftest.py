@@ -3,29 +3,30 @@ shared by pytest-xdist workers; option and marker plumbing. The work itself live
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import asdict, dataclass
 
 import pytest
 import sqlalchemy as sa
 
 from infra.compose.model import ComposeFiles
-from infra.config import HarnessConfig, alembic_ini, metadata_spec
+from infra.config import Budgets, HarnessConfig, alembic_ini, metadata_spec
+from infra.masking import SecretEnv
 from infra.migrations.checks import load_metadata
 from infra.migrations.tree import AlembicTree
 from infra.registry import all_checks
 from infra.stack import shared as session
 from infra.stack.databases import scratch_database, scratch_engine, with_database
 from infra.stack.endpoints import Endpoints
-from infra.stack.isolation import isolated_env
+from infra.stack.isolation import isolated_env, isolated_project_name
 from infra.stack.lifecycle import Stack, StackStatus
+from infra.stack.signals import terminate_as_interrupt
+from infra.stack.state import Lease
 
-STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"  # set by the controller, inherited by xdist workers
-_OWNS_STATE = pytest.StashKey[bool]()
+SESSION_VAR = "ORDERFLOW_SESSION_STACK"  # project + lease, set by the controller, inherited by xdist workers
+_OWNS_STACK = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,6 +42,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="auto",
         help="images for the live stack: upstream, offline (built here), or auto (default)",
     )
+    group.addoption(
+        "--startup-budget",
+        type=float,
+        help="seconds per service to healthy (env ORDERFLOW_STARTUP_BUDGET_S; 120)",
+    )
+    group.addoption(
+        "--migration-budget", type=float, help="seconds for migrations (env ORDERFLOW_MIGRATION_BUDGET_S; 10)"
+    )
 
 
 def _is_controller(config: pytest.Config) -> bool:
@@ -48,18 +57,27 @@ def _is_controller(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if _is_controller(config) and STATE_DIR_VAR not in os.environ:
-        os.environ[STATE_DIR_VAR] = tempfile.mkdtemp(prefix="orderflow-stack-")
-        config.stash[_OWNS_STATE] = True
+    """The controller names the session's stack and holds its lease (so a prune leaves it alone);
+    SIGTERM ends the session like Ctrl-C, through unconfigure, so the stack is removed."""
+    if _is_controller(config) and SESSION_VAR not in os.environ:
+        lease = Lease.mine("pytest session")
+        os.environ[SESSION_VAR] = json.dumps({"project": isolated_project_name(), "lease": asdict(lease)})
+        config.stash[_OWNS_STACK] = True
+        terminate_as_interrupt()
+
+
+def _session_stack() -> tuple[str, Lease]:
+    doc = json.loads(os.environ[SESSION_VAR])
+    return doc["project"], Lease(**doc["lease"])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _is_controller(config) and config.stash.get(_OWNS_STATE, False):
-        state_dir = Path(os.environ.pop(STATE_DIR_VAR))
+    if _is_controller(config) and config.stash.get(_OWNS_STACK, False):
+        project, _ = _session_stack()
         try:
-            session.stop(_harness_config(config), state_dir)
+            session.stop(_harness_config(config), project)
         finally:
-            shutil.rmtree(state_dir, ignore_errors=True)
+            os.environ.pop(SESSION_VAR, None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -86,6 +104,14 @@ def harness_config(pytestconfig: pytest.Config) -> HarnessConfig:
 
 
 @pytest.fixture(scope="session")
+def budgets(pytestconfig: pytest.Config) -> Budgets:
+    """The seed's time budgets (infra.config), changed by --startup-budget / --migration-budget."""
+    return Budgets.resolve(
+        pytestconfig.getoption("--startup-budget"), pytestconfig.getoption("--migration-budget")
+    )
+
+
+@pytest.fixture(scope="session")
 def alembic_tree(pytestconfig: pytest.Config) -> AlembicTree:
     """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini."""
     return AlembicTree(alembic_ini(pytestconfig.getoption("--alembic-ini")))
@@ -104,9 +130,9 @@ def compose_files(harness_config: HarnessConfig) -> ComposeFiles:
 
 
 @pytest.fixture(scope="session")
-def compose_env(harness_config: HarnessConfig) -> dict[str, str]:
+def compose_env(harness_config: HarnessConfig) -> SecretEnv:
     """Env values that resolve every variable: the env file's, blanks filled with throwaway secrets."""
-    return isolated_env(harness_config)
+    return SecretEnv(isolated_env(harness_config))
 
 
 @dataclass(frozen=True)
@@ -116,14 +142,19 @@ class LiveStack:
 
     @property
     def endpoints(self) -> Endpoints:
-        return Endpoints(self.stack.env, self.status)
+        return Endpoints(self.stack.env, self.status, self.stack.passfile)
 
 
 @pytest.fixture(scope="session")
-def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig) -> LiveStack:
+def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig, budgets: Budgets) -> LiveStack:
     """The session's isolated stack: own project name, free ports; started once, shared by workers."""
+    project, lease = _session_stack()
     stack, status = session.start_or_attach(
-        harness_config, Path(os.environ[STATE_DIR_VAR]), pytestconfig.getoption("--profile")
+        harness_config,
+        project,
+        lease,
+        requested_profile=pytestconfig.getoption("--profile"),
+        deadline_s=budgets.startup_s,
     )
     return LiveStack(stack, status)
 

@@ -15,7 +15,6 @@ ours also compares the whole catalog at every step.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from pathlib import Path
@@ -24,18 +23,16 @@ from pytest_alembic import tests as built_in
 from pytest_alembic.config import Config
 from pytest_alembic.runner import runner
 
-from infra.compose.model import load_model
 from infra.config import REPO_ROOT, HarnessConfig
 from infra.migrations import drift
 from infra.migrations.checks import PgCatalog, load_metadata, single_head_findings
 from infra.migrations.roundtrip import stepwise_roundtrip
 from infra.migrations.tree import AlembicTree
 from infra.progress import Progress
-from infra.stack import profiles
+from infra.stack import opener
 from infra.stack.databases import scratch_engine
 from infra.stack.endpoints import Endpoints
-from infra.stack.isolation import isolated_env, isolated_project_name
-from infra.stack.lifecycle import Stack
+from infra.stack.isolation import isolated_project_name
 
 
 def ours(tree: AlembicTree, endpoints: Endpoints, metadata_spec: str) -> float:
@@ -85,21 +82,13 @@ def main() -> None:
     revisions = len(tree.linear_history())
 
     config = HarnessConfig.resolve()
-    env = isolated_env(config)
-    profile = profiles.choose("auto", load_model(config.base_files(), env={**os.environ, **env}))
-    profiles.prepare(profile, Progress(quiet=True))
-    with Stack(
-        profile.files(config.base_files()),
-        env,
-        isolated_project_name("orderflow-bench"),
-        profile.name,
-        Progress(quiet=True),
-    ) as stack:
+    bench = isolated_project_name("orderflow-bench")
+    with opener.open_stack(config, "auto", bench, isolated=True, progress=Progress(quiet=True)) as stack:
         endpoints = Endpoints(stack.env, stack.status())
         mine = [ours(tree, endpoints, args.metadata) for _ in range(args.runs)]
         other = [theirs(tree, endpoints, args.metadata) for _ in range(args.runs)]
     m, o = statistics.median(mine), statistics.median(other)
-    print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} runs each; profile {profile.name}")
+    print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} runs each; profile {stack.profile}")
     print(f"ours (stepwise catalog round trip + drift): {m:.3f}s total, {m / revisions:.3f}s per revision")
     print(f"pytest-alembic built-ins: {o:.3f}s total, {o / revisions:.3f}s per revision")
     print(f"ratio ours / pytest-alembic: {m / o:.2f}" if o else "pytest-alembic time not measurable")

@@ -21,6 +21,10 @@ ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
 METADATA_VAR = "ORDERFLOW_TARGET_METADATA"
 DEFAULT_METADATA = "schema.models:metadata"
 STATE_DIR_NAME = ".orderflow"
+STARTUP_BUDGET_VAR = "ORDERFLOW_STARTUP_BUDGET_S"
+MIGRATION_BUDGET_VAR = "ORDERFLOW_MIGRATION_BUDGET_S"
+STARTUP_BUDGET_S = 120.0  # the seed's promise: a full dev environment healthy in under 2 minutes
+MIGRATION_BUDGET_S = 10.0  # the seed's promise: migrations on an empty database in under 10 s
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,43 @@ def metadata_spec(explicit: str | None = None, environ: Mapping[str, str] | None
     """Where the models' MetaData lives: the flag, else ORDERFLOW_TARGET_METADATA, else schema.models."""
     environ = os.environ if environ is None else environ
     return explicit or environ.get(METADATA_VAR) or DEFAULT_METADATA
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """The seed's time budgets: defined here once; `--startup-budget`/`--migration-budget` (CLI and
+    pytest) or ORDERFLOW_STARTUP_BUDGET_S / ORDERFLOW_MIGRATION_BUDGET_S change them."""
+
+    startup_s: float = STARTUP_BUDGET_S
+    migrations_s: float = MIGRATION_BUDGET_S
+
+    @classmethod
+    def resolve(
+        cls,
+        startup_s: float | None = None,
+        migrations_s: float | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Budgets:
+        environ = os.environ if environ is None else environ
+        return cls(
+            _seconds(startup_s, environ.get(STARTUP_BUDGET_VAR), STARTUP_BUDGET_S, STARTUP_BUDGET_VAR),
+            _seconds(
+                migrations_s, environ.get(MIGRATION_BUDGET_VAR), MIGRATION_BUDGET_S, MIGRATION_BUDGET_VAR
+            ),
+        )
+
+
+def _seconds(explicit: float | None, raw: str | None, default: float, var: str) -> float:
+    if explicit is not None:
+        return float(explicit)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise HarnessError(
+            f"{var}={raw!r} is not a number of seconds", f"set {var} to e.g. {default:.0f}"
+        ) from None
+    if value <= 0:
+        raise HarnessError(f"{var}={raw!r} must be positive", f"set {var} to e.g. {default:.0f}")
+    return value

@@ -20,7 +20,6 @@ from infra.migrations.checks import (
 from infra.migrations.roundtrip import stepwise_roundtrip
 from infra.stack.databases import scratch_engine
 
-SEED_MIGRATION_BUDGET_S = 10.0
 pytestmark = [pytest.mark.migrations]
 
 
@@ -42,11 +41,11 @@ def test_upgrade_from_empty(alembic_tree, empty_engine):
 @pytest.mark.infra
 @pytest.mark.budget
 @pytest.mark.check("budget.migration-time")
-def test_upgrade_head_within_seed_budget(alembic_tree, empty_engine):
+def test_upgrade_head_within_seed_budget(alembic_tree, empty_engine, budgets):
     """The seed promises migrations in under 10 s on an empty database."""
     findings, seconds = upgrade_from_empty(alembic_tree, empty_engine)
     assert not findings, render_all(findings)
-    timing = migration_time_findings(seconds, SEED_MIGRATION_BUDGET_S, f"alembic tree {alembic_tree.ini}")
+    timing = migration_time_findings(seconds, budgets.migrations_s, f"alembic tree {alembic_tree.ini}")
     assert not timing, render_all(timing)
 
 

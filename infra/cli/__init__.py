@@ -13,6 +13,7 @@ from infra.cli import checks as cli_checks
 from infra.cli import schema as cli_schema
 from infra.cli import stack as cli_stack
 from infra.errors import HarnessError
+from infra.stack.signals import terminate_as_interrupt
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -35,6 +36,46 @@ def _schema_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", help="write the JSON report here")
     parser.add_argument("--markdown", help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
     parser.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+
+
+def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """up, status, down, prune-test-stacks."""
+    up = add("up", cli_stack.cmd_up, "start the stack and wait until every service is healthy")
+    _files(up)
+    up.add_argument("--profile", choices=["auto", "upstream", "offline"], default="auto")
+    up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
+    up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
+    up.add_argument("--timeout", type=float, help="seconds to wait for health (default: the startup budget)")
+    up.add_argument(
+        "--startup-budget",
+        type=float,
+        help="seconds each service may take to become healthy (env ORDERFLOW_STARTUP_BUDGET_S; default 120)",
+    )
+    up.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+    up.add_argument("--force", action="store_true", help="act on a stack another checkout or live run owns")
+
+    for name, handler, text in (
+        ("status", cli_stack.cmd_status, "state and ports of a running stack"),
+        ("down", cli_stack.cmd_down, "stop and remove a stack"),
+    ):
+        p = add(name, handler, text)
+        _files(p)
+        p.add_argument("--project", help="an isolated stack's project name")
+        if name == "status":
+            p.add_argument("--json", action="store_true")
+        else:
+            p.add_argument("--volumes", action="store_true", help="remove its volumes too (loses the data)")
+            p.add_argument(
+                "--force", action="store_true", help="act on a stack another checkout or live run owns"
+            )
+
+    prune = add(
+        "prune-test-stacks", cli_stack.cmd_prune, "remove orderflow-test-* stacks left by killed runs"
+    )
+    _files(prune)
+    prune.add_argument(
+        "--force", action="store_true", help="also other checkouts' and live runs' test stacks"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,27 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing .env")
     init.set_defaults(handler=cli_stack.cmd_env_init)
 
-    up = add("up", cli_stack.cmd_up, "start the stack and wait until every service is healthy")
-    _files(up)
-    up.add_argument("--profile", choices=["auto", "upstream", "offline"], default="auto")
-    up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
-    up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
-    up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for health (default 120)")
-    up.add_argument("--json", action="store_true", help="print one JSON report on stdout")
-
-    for name, handler, text in (
-        ("status", cli_stack.cmd_status, "state and ports of a running stack"),
-        ("down", cli_stack.cmd_down, "stop and remove a stack"),
-    ):
-        p = add(name, handler, text)
-        _files(p)
-        p.add_argument("--project", help="an isolated stack's project name")
-        if name == "status":
-            p.add_argument("--json", action="store_true")
-        else:
-            p.add_argument("--volumes", action="store_true", help="remove its volumes too (loses the data)")
-
-    add("prune-test-stacks", cli_stack.cmd_prune, "remove orderflow-test-* stacks left by killed runs")
+    _stack_commands(add)
 
     roundtrip = add(
         "roundtrip",
@@ -121,13 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    terminate_as_interrupt()  # SIGTERM runs the same cleanup as Ctrl-C
     try:
         return int(args.handler(args))
     except HarnessError as exc:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"error: interrupted{f': {exc}' if str(exc) else ''}", file=sys.stderr)
         return 130
 
 

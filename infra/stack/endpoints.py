@@ -1,12 +1,19 @@
-"""Where the running stack's services answer on 127.0.0.1, and with which credentials."""
+"""Where the running stack's services answer on 127.0.0.1, and with which credentials.
+
+PostgreSQL URLs carry no password: libpq reads it from the stack's 0600 password file (`passfile`),
+so a DSN can show up in a traceback, a pytest frame or JUnit XML without leaking anything. Other
+secrets come back as `Secret`, whose repr is masked.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from infra.errors import HarnessError
+from infra.masking import Secret
 from infra.stack.lifecycle import StackStatus
 
 
@@ -27,16 +34,18 @@ def published(status: StackStatus, service: str, container_port: int) -> tuple[s
 class Endpoints:
     """Connection facts for the OrderFlow services, from the stack's env and its running ports."""
 
-    env: Mapping[str, str]
+    env: Mapping[str, str] = field(repr=False)
     status: StackStatus
+    passfile: Path | None = None  # when set (and present), URLs name it instead of the password
 
     def postgres_url(self, database: str | None = None, driver: str = "postgresql+psycopg") -> str:
         host, port = published(self.status, "postgres", 5432)
-        user, password = (
-            quote(self.env["POSTGRES_USER"], safe=""),
-            quote(self.env["POSTGRES_PASSWORD"], safe=""),
-        )
-        return f"{driver}://{user}:{password}@{host}:{port}/{database or self.env['POSTGRES_DB']}"
+        user = quote(self.env["POSTGRES_USER"], safe="")
+        db = database or self.env["POSTGRES_DB"]
+        if self.passfile is not None and self.passfile.is_file():
+            return f"{driver}://{user}@{host}:{port}/{db}?passfile={quote(str(self.passfile), safe='/')}"
+        password = quote(self.env["POSTGRES_PASSWORD"], safe="")
+        return Secret(f"{driver}://{user}:{password}@{host}:{port}/{db}")
 
     def postgres_dsn(self, database: str | None = None) -> str:
         """A libpq URL for psycopg.connect."""
@@ -44,9 +53,9 @@ class Endpoints:
 
     def redis(self) -> tuple[str, int, str]:
         host, port = published(self.status, "redis", 6379)
-        return host, port, self.env["REDIS_PASSWORD"]
+        return host, port, Secret(self.env["REDIS_PASSWORD"])
 
     def s3(self) -> tuple[str, str, str]:
         """(endpoint host:port, access key, secret key)."""
         host, port = published(self.status, "minio", 9000)
-        return f"{host}:{port}", self.env["MINIO_ROOT_USER"], self.env["MINIO_ROOT_PASSWORD"]
+        return f"{host}:{port}", self.env["MINIO_ROOT_USER"], Secret(self.env["MINIO_ROOT_PASSWORD"])

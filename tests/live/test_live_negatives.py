@@ -2,6 +2,7 @@
 
 import pytest
 
+from infra.config import STARTUP_BUDGET_S
 from infra.findings import only
 from infra.probes.stack import health_findings, running_port_findings, startup_findings
 
@@ -35,7 +36,7 @@ def test_port_bound_to_all_interfaces_fails(unhealthy_stack):
 @pytest.mark.negative("budget.startup")
 @pytest.mark.budget
 def test_never_healthy_service_breaks_the_startup_budget(unhealthy_stack):
-    findings = only(startup_findings(unhealthy_stack.status(), budget_s=120), "budget.startup")
+    findings = only(startup_findings(unhealthy_stack.status(), budget_s=STARTUP_BUDGET_S), "budget.startup")
     assert [f.found for f in findings] == ["never healthy"]
 
 
