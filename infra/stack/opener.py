@@ -75,11 +75,11 @@ def project_name(config: HarnessConfig, project: str | None = None, isolated: bo
 
 
 def _env(config: HarnessConfig, project: str, isolated: bool) -> SecretEnv:
-    saved = state.load(config.state_dir, project)
-    if saved is not None:  # credentials the volumes were initialised with outlive the containers
-        return saved.env
+    """An isolated stack's env is its saved state's when it has one (the credentials its volumes were
+    initialised with outlive its containers); the developer's stack's is always the env file's."""
     if isolated:
-        return SecretEnv(isolated_env(config))
+        saved = state.load(config.state_dir, project)
+        return saved.env if saved is not None else SecretEnv(isolated_env(config))
     env = read_env_file(config.env_file)
     missing = missing_variables(config.needed_variables().values(), env)
     if missing:

@@ -31,7 +31,7 @@ class Lease:
 
     @classmethod
     def mine(cls, what: str) -> Lease:
-        return cls(os.getpid(), _process_start(os.getpid()), what)
+        return cls(os.getpid(), process_start(os.getpid()), what)
 
     def alive(self) -> bool:
         try:
@@ -40,10 +40,10 @@ class Lease:
             return False
         except PermissionError:
             pass
-        return _process_start(self.pid) == self.started
+        return process_start(self.pid) == self.started
 
 
-def _process_start(pid: int) -> str:
+def process_start(pid: int) -> str:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
