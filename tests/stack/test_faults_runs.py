@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -118,11 +119,9 @@ def test_prune_spares_live_runs_and_other_checkouts(tmp_path, healthy, checkouts
 def test_stack_left_without_state_is_removed_by_name(healthy):
     """Case 7: a stack killed before its state was written can still be seen and removed by name."""
     project = healthy.project()
-    subprocess.run(
-        ["docker", "compose", "-p", project, "-f", str(healthy.compose_file), "--env-file", str(healthy.root / ".env"),
-         "up", "--detach", "--wait"],
-        check=True, capture_output=True, env={"PATH": "/usr/local/bin:/usr/bin:/bin", "OK_PORT": str(free_port())},
-    )  # fmt: skip
+    compose = ["docker", "compose", "-p", project, "-f", str(healthy.compose_file)]
+    env = {**os.environ, "SCENARIO_IMAGE": healthy.env()["SCENARIO_IMAGE"], "OK_PORT": str(free_port())}
+    subprocess.run([*compose, "up", "--detach", "--wait"], check=True, capture_output=True, env=env)
     status = healthy.run("status", "--project", project)
     assert "ok" in status.stdout, status.stderr
     down = healthy.run("down", "--project", project, "--volumes")
