@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
 
 from infra.stack import state
 from infra.stack.isolation import free_port
-from tests.stack.checkout import Checkout, leftovers, make_checkout, wait_for_line
+from tests.stack.checkout import REPO, SCENARIOS, Checkout, leftovers, make_checkout, wait_for_line
 
 pytestmark = [pytest.mark.infra, pytest.mark.slow]
 UP = ("--profile", "upstream")
@@ -127,3 +128,29 @@ def test_stack_left_without_state_is_removed_by_name(healthy):
     down = healthy.run("down", "--project", project, "--volumes")
     assert down.returncode == 0, down.stderr
     assert leftovers(project) == []
+
+
+def test_sigterm_to_pytest_removes_the_session_stack_and_its_state(healthy):
+    """Case 7: SIGTERM to a pytest run (CI cancel) ends it like Ctrl-C: stack and state removed."""
+    probe = healthy.root / "project"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERFLOW_", "PYTEST_"))}
+    env["ORDERFLOW_LEAK_PROBE"] = str(probe)
+    inner = SCENARIOS / "sigterm" / "long_run.py"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", str(inner),
+         "--compose-file", str(healthy.compose_file)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        end = time.monotonic() + 120
+        while not probe.exists() and proc.poll() is None and time.monotonic() < end:
+            time.sleep(0.1)
+        assert probe.exists(), "the inner session never started its stack"
+        project = probe.read_text()
+        assert running(project)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert leftovers(project) == [], out[-2000:]
+    assert list((healthy.root / ".orderflow" / "stacks").iterdir()) == []
