@@ -82,6 +82,7 @@ def make_checkout(root: Path, scenario: str, env: dict[str, str]) -> Checkout:
 
 
 def pg_connect(env: dict[str, str], port: str | None = None) -> psycopg.Connection[tuple[object, ...]]:
+    __tracebackhide__ = True  # its frame would show the password among its locals
     return psycopg.connect(
         host="127.0.0.1",
         port=int(port or env["POSTGRES_PORT"]),
@@ -109,6 +110,7 @@ def wait_for_line(
     stream_lines: list[str], proc: subprocess.Popen[str], needle: str, deadline_s: float
 ) -> None:
     """Read proc's stderr until a line contains needle (lines kept for the assertion message)."""
+    __tracebackhide__ = True
     assert proc.stderr is not None
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
