@@ -14,13 +14,11 @@ import re
 import subprocess
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import docker
-import docker.errors
 
 from infra.compose.model import ComposeFiles, ComposeModel, load_model
 from infra.errors import HarnessError
@@ -29,6 +27,7 @@ from infra.progress import Progress
 from infra.stack import signals
 from infra.stack.events import PROJECT_LABEL, DockerEvents
 from infra.stack.images import image_present
+from infra.stack.inspection import ServiceStatus, StackStatus, container_diagnostics, service_status
 from infra.stack.isolation import port_is_free
 
 SERVICE_LABEL = "com.docker.compose.service"
@@ -40,33 +39,6 @@ _PULL_FAILED = re.compile(
 )
 
 __all__ = ["PROJECT_LABEL", "SERVICE_LABEL", "ServiceStatus", "Stack", "StackStatus"]
-
-
-@dataclass(frozen=True)
-class ServiceStatus:
-    state: str  # healthy, unhealthy, starting, running, exited...
-    healthy_after_s: float | None = None
-    ports: Mapping[str, str] = field(default_factory=dict)  # "5432/tcp" -> "127.0.0.1:49153"
-    exit_code: int | None = None  # when exited
-    last_error: str = ""  # last stderr line when exited, secrets masked
-
-    def describe(self) -> str:
-        if self.exit_code is None:
-            return self.state
-        return f"{self.state} (exit {self.exit_code})" + (f": {self.last_error}" if self.last_error else "")
-
-
-@dataclass(frozen=True)
-class StackStatus:
-    profile: str
-    project: str
-    total_s: float | None
-    services: Mapping[str, ServiceStatus]
-    recreated: tuple[str, ...] = ()  # services whose containers `up` replaced (configuration changed)
-
-    @property
-    def all_healthy(self) -> bool:
-        return bool(self.services) and all(s.state == "healthy" for s in self.services.values())
 
 
 class Stack:
@@ -302,58 +274,20 @@ class Stack:
         recreated: tuple[str, ...] = (),
     ) -> StackStatus:
         healthy_at = healthy_at or {}
-        services = {}
-        for name, container in self.containers().items():
-            state = container.attrs["State"]
-            health = (state.get("Health") or {}).get("Status")
-            ports = {
-                key: f"{b['HostIp']}:{b['HostPort']}"
-                for key, bindings in (container.attrs["NetworkSettings"]["Ports"] or {}).items()
-                for b in bindings or ()
-            }
-            exited = state["Status"] in ("exited", "dead")
-            services[name] = ServiceStatus(
-                state=state["Status"] if exited else health or state["Status"],
-                healthy_after_s=healthy_at.get(name),
-                ports=ports,
-                exit_code=state.get("ExitCode") if exited else None,
-                last_error=self._last_stderr_line(container) if exited else "",
-            )
+        services = {
+            name: service_status(c, healthy_at.get(name), self._secrets)
+            for name, c in self.containers().items()
+        }
         total = round(max(healthy_at.values()), 3) if healthy_at else None
         return StackStatus(self.profile, self.project, total, services, recreated)
 
-    def _last_stderr_line(self, container: Any) -> str:
-        try:
-            text = container.logs(stdout=False, stderr=True, tail=20).decode(errors="replace")
-        except docker.errors.APIError:
-            return ""
-        lines = [line for line in text.splitlines() if line.strip()]
-        return cut(lines[-1].strip(), self._secrets, 200) if lines else ""
-
-    # --- diagnostics ----------------------------------------------------------------------
     def diagnostics(self, services: list[str] | None = None, log_lines: int = 20) -> str:
         """Health-check log, last log lines and `compose ps`, secrets masked (before any cut)."""
-        parts = []
-        for name, container in self.containers().items():
-            if services and name not in services:
-                continue
-            try:
-                health = container.attrs["State"].get("Health") or {}
-                checks = [
-                    f"    exit {h.get('ExitCode')}: {cut(str(h.get('Output', '')).strip(), self._secrets, 200)}"  # noqa: E501
-                    for h in (health.get("Log") or [])[-3:]
-                ]
-                logs = container.logs(tail=log_lines).decode(errors="replace").rstrip()
-            except docker.errors.APIError as exc:  # removed or being removed meanwhile (404/409)
-                parts.append(f"--- {name}: gone while reading its diagnostics ({exc.status_code})")
-                continue
-            parts.append(
-                f"--- {name}: {container.status}, health {health.get('Status', 'n/a')}, "
-                f"restarts {container.attrs.get('RestartCount', 0)}\n  health-check log:\n"
-                + ("\n".join(checks) or "    (none)")
-                + f"\n  last {log_lines} log lines:\n"
-                + "\n".join(f"    {x}" for x in logs.splitlines())
-            )
+        parts = [
+            container_diagnostics(name, c, self._secrets, log_lines)
+            for name, c in self.containers().items()
+            if not services or name in services
+        ]
         ps = self.compose("ps", "--all", check=False, timeout=30).stdout.rstrip()
         return self.masked("\n".join([*parts, "--- docker compose ps:", ps]))
 
