@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
 
 from pytest_alembic import tests as built_in
 from pytest_alembic.config import Config
 from pytest_alembic.runner import runner
 
-from infra.config import REPO_ROOT, HarnessConfig
+from infra import config as knobs
+from infra.config import HarnessConfig
 from infra.migrations import drift
 from infra.migrations.checks import PgCatalog, load_metadata, single_head_findings
 from infra.migrations.roundtrip import stepwise_roundtrip
@@ -75,10 +75,15 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--alembic-ini", default=str(REPO_ROOT / "schema" / "alembic.ini"))
-    parser.add_argument("--metadata", default="schema.models:metadata")
+    parser.add_argument(
+        "--alembic-ini", help=f"default: env {knobs.ALEMBIC_INI_VAR}, else schema/alembic.ini"
+    )
+    parser.add_argument(
+        "--metadata", help=f"default: env {knobs.METADATA_VAR}, else {knobs.DEFAULT_METADATA}"
+    )
     args = parser.parse_args()
-    tree = AlembicTree(Path(args.alembic_ini))
+    args.metadata = knobs.metadata_spec(args.metadata)
+    tree = AlembicTree(knobs.alembic_ini(args.alembic_ini))
     revisions = len(tree.linear_history())
 
     config = HarnessConfig.resolve()

@@ -4,7 +4,8 @@
 
 Prints per-run figures, the medians and the ratio harness / plain. A benchmark, not a test: our goals
 (cold start < 10 s on 2 cores, harness overhead < 10 %) are read here, not asserted in CI, where a
-noisy machine would make them flake. The seed's startup budget (infra.config) is a check (budget.startup).
+noisy machine would make them flake. The seed's 120 s budget is a check
+(`infra.probes.stack.startup_findings`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import os
 import statistics
 import subprocess
 import time
+from typing import cast
 
+from infra import config as knobs
 from infra.config import Budgets, HarnessConfig
+from infra.environ import child_env
 from infra.progress import Progress
-from infra.stack import opener
+from infra.stack import opener, profiles
 from infra.stack.isolation import isolated_env, isolated_project_name
 from infra.stack.lifecycle import Stack
 
@@ -27,7 +31,7 @@ def plain_compose(stack: Stack) -> float:
     started = time.perf_counter()
     subprocess.run(
         [*stack.files.cli(stack.project), "up", "--detach", "--wait", "--quiet-pull"],
-        env={**os.environ, **stack.env},
+        env=child_env(stack.env),
         check=True,
         capture_output=True,
     )
@@ -39,14 +43,17 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--profile", choices=["auto", "upstream", "offline"], default="auto")
+    parser.add_argument(
+        "--profile", choices=knobs.PROFILES, help=f"default: env {knobs.PROFILE_VAR}, else auto"
+    )
     args = parser.parse_args()
 
     config = HarnessConfig.resolve()
     budget = Budgets.resolve().startup_s
     quiet = Progress(quiet=True)
+    requested = cast(profiles.ProfileName, knobs.profile(args.profile))
     first = opener.open_stack(
-        config, args.profile, isolated_project_name("orderflow-bench"), isolated=True, progress=quiet
+        config, requested, isolated_project_name("orderflow-bench"), isolated=True, progress=quiet
     )
     print(
         f"profile {first.profile}; {args.runs} cold runs each (fresh project and volumes); "

@@ -1,6 +1,7 @@
-"""Which compose file, env file and profile the harness works on: flags, then environment, then defaults.
+"""Every knob of the harness: a flag (CLI or pytest option), else an environment variable, else a default.
 
-Resolved when called (never at import), so the CLI, the pytest options and a notebook agree.
+Resolved when called (never at import), so the CLI, the pytest plugin and a notebook agree; the README's
+"Knobs" table lists them. No other module reads the harness's settings from the environment.
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ COMPOSE_FILE_VAR = "ORDERFLOW_COMPOSE_FILE"
 ENV_FILE_VAR = "ORDERFLOW_ENV_FILE"
 ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
 METADATA_VAR = "ORDERFLOW_TARGET_METADATA"
+BASE_REF_VAR = "ORDERFLOW_BASE_REF"
+PROFILE_VAR = "ORDERFLOW_PROFILE"
+STACK_STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"
 DEFAULT_METADATA = "schema.models:metadata"
+DEFAULT_BASE_REF = "HEAD"
+PROFILES = ("auto", "upstream", "offline")
 STATE_DIR_NAME = ".orderflow"
 STARTUP_BUDGET_VAR = "ORDERFLOW_STARTUP_BUDGET_S"
 MIGRATION_BUDGET_VAR = "ORDERFLOW_MIGRATION_BUDGET_S"
 STARTUP_BUDGET_S = 120.0  # the seed's promise: a full dev environment healthy in under 2 minutes
 MIGRATION_BUDGET_S = 10.0  # the seed's promise: migrations on an empty database in under 10 s
+
+
+def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ class HarnessConfig:
         env_file: str | Path | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> HarnessConfig:
-        environ = os.environ if environ is None else environ
+        environ = _environ(environ)
         compose = Path(compose_file or environ.get(COMPOSE_FILE_VAR) or REPO_ROOT / "docker-compose.yml")
         if not compose.is_file():
             raise HarnessError(
@@ -74,14 +84,44 @@ class HarnessConfig:
 
 def alembic_ini(explicit: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """The Alembic tree under test: the flag, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini."""
-    environ = os.environ if environ is None else environ
-    return Path(explicit or environ.get(ALEMBIC_INI_VAR) or REPO_ROOT / "schema" / "alembic.ini")
+    return Path(explicit or _environ(environ).get(ALEMBIC_INI_VAR) or REPO_ROOT / "schema" / "alembic.ini")
 
 
 def metadata_spec(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """Where the models' MetaData lives: the flag, else ORDERFLOW_TARGET_METADATA, else schema.models."""
-    environ = os.environ if environ is None else environ
-    return explicit or environ.get(METADATA_VAR) or DEFAULT_METADATA
+    return explicit or _environ(environ).get(METADATA_VAR) or DEFAULT_METADATA
+
+
+def base_ref(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The git ref whose merged revisions must stay unchanged: flag, else ORDERFLOW_BASE_REF, else HEAD."""
+    return explicit or _environ(environ).get(BASE_REF_VAR) or DEFAULT_BASE_REF
+
+
+def merge_base_ref(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The pre-merge round trip's base: the flag, else ORDERFLOW_BASE_REF; no default (HEAD tests nothing)."""
+    ref = explicit or _environ(environ).get(BASE_REF_VAR)
+    if not ref:
+        raise HarnessError("no base ref to compare with", f"pass --base origin/main or set {BASE_REF_VAR}")
+    return ref
+
+
+def profile(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The requested image profile: the flag, else ORDERFLOW_PROFILE, else auto."""
+    value = explicit or _environ(environ).get(PROFILE_VAR) or "auto"
+    if value not in PROFILES:
+        raise HarnessError(
+            f"unknown profile {value!r} (from {PROFILE_VAR})", f"use one of {', '.join(PROFILES)}"
+        )
+    return value
+
+
+def stack_state_dir(
+    explicit: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """Where a test session keeps its shared stack's state: the flag, else ORDERFLOW_STACK_STATE_DIR,
+    else None (the session makes a temporary one and removes it, with the stack, at its end)."""
+    value = explicit or _environ(environ).get(STACK_STATE_DIR_VAR)
+    return Path(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -99,7 +139,7 @@ class Budgets:
         migrations_s: float | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Budgets:
-        environ = os.environ if environ is None else environ
+        environ = _environ(environ)
         return cls(
             _seconds(startup_s, environ.get(STARTUP_BUDGET_VAR), STARTUP_BUDGET_S, STARTUP_BUDGET_VAR),
             _seconds(

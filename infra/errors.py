@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def describe(exc: BaseException, limit: int | None = None) -> str:
+    """`Type: message` on one line (whitespace collapsed), the message cut at `limit` characters."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:limit]}"
+
+
 class HarnessError(Exception):
     """A problem the user can act on: one line naming it, and a hint saying what to do."""
 

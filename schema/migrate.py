@@ -27,7 +27,6 @@ _LOCK_IN_PG_LOCKS = f"classid = {MIGRATION_LOCK_KEY >> 32} AND objid = {MIGRATIO
 ENV_PREFIX = "ORDERFLOW_MIGRATION_"
 _DURATION = re.compile(r"\d+(us|ms|s|min|h|d)?")
 _LOCK_NOT_AVAILABLE = "55P03"
-_TIMEOUT_SETTINGS = ("lock_timeout", "statement_timeout")
 
 
 class InvalidMigrationSetting(ValueError):

@@ -6,13 +6,13 @@ the probes live in `infra.probes.containers`.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import pytest
 
 from infra.compose.model import load_model
 from infra.config import HarnessConfig
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.findings import render_all
 from infra.probes.containers import (
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.containers]
 def _declared(compose_file: str | None, env_file: str | None) -> dict[str, tuple[int, ...]]:
     """Services of the compose file under test, with their published TCP container ports."""
     harness = HarnessConfig.resolve(compose_file, env_file)
-    model = load_model(harness.base_files(), env={**os.environ, **isolated_env(harness)})
+    model = load_model(harness.base_files(), env=child_env(isolated_env(harness)))
     return {
         name: tuple(sorted({p.target for p in s.ports if p.protocol == "tcp"}))
         for name, s in model.services.items()
@@ -75,14 +75,14 @@ def target(targets, service) -> ContainerTarget:
     return targets[service]
 
 
-@pytest.mark.check("containers.main-process")
+@pytest.mark.check(main_process_findings.check)
 def test_main_process_is_the_server(target):
     """A healthy container can still run the wrong thing; PID 1 must be the server itself."""
     findings = main_process_findings(target, read_processes(target))
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("containers.non-root")
+@pytest.mark.check(non_root_verdict.check)
 def test_main_process_is_not_root(target):
     """Root only where the image documents it (ROOT_ALLOWED); reported as a skip with the reason."""
     verdict = non_root_verdict(target, read_processes(target))
@@ -91,7 +91,7 @@ def test_main_process_is_not_root(target):
         pytest.skip("; ".join(verdict.allowed))
 
 
-@pytest.mark.check("containers.data-dir-owner")
+@pytest.mark.check(data_dir_findings.check)
 def test_data_directories_owned_by_the_server_user(target, live_stack):
     """The server's user owns every named-volume mount point (and PGDATA)."""
     paths = data_paths(live_stack.stack.model.services[target.service])
@@ -99,7 +99,7 @@ def test_data_directories_owned_by_the_server_user(target, live_stack):
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("containers.listening")
+@pytest.mark.check(listening_verdict.check)
 def test_container_port_listening(target, port):
     """Each published container port LISTENs on a reachable address, read from /proc/net/tcp{,6}."""
     verdict = listening_verdict(target, read_sockets(target), port)

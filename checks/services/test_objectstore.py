@@ -27,21 +27,21 @@ def s3(live_stack):
     return endpoint, server, where
 
 
-@pytest.mark.check("services.objectstore-roundtrip")
+@pytest.mark.check(roundtrip_findings.check)
 def test_roundtrip(s3):
     endpoint, _, where = s3
     findings = roundtrip_findings(endpoint, where)
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("services.objectstore-auth")
+@pytest.mark.check(auth_findings.check)
 def test_anonymous_and_unknown_key_refused(s3):
     endpoint, _, where = s3
     findings = auth_findings(endpoint, where)
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("services.objectstore-auth")
+@pytest.mark.check(auth_findings.check)
 def test_wrong_secret_refused(s3, request):
     """MinIO verifies SigV4 signatures; the offline stand-in does not, which is a known, strict xfail:
     it turns into a failure the day the stand-in starts refusing (then drop the xfail)."""
@@ -53,7 +53,7 @@ def test_wrong_secret_refused(s3, request):
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("services.minio-health")
+@pytest.mark.check(minio_health_findings.check)
 def test_minio_health_endpoints(s3, live_stack):
     endpoint, server, where = s3
     if not is_minio(server):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from infra.catalog.snapshot import libpq_url
 from infra.findings import render_all
 from infra.probes.postgres import (
     REQUIRED_EXTENSIONS,
@@ -9,7 +10,6 @@ from infra.probes.postgres import (
     extension_findings,
     extension_states,
     install_extensions,
-    libpq_dsn,
     server_version,
     smoke_findings,
     version_findings,
@@ -24,7 +24,7 @@ def _where(live_stack, database):
     return f"service postgres ({host}:{port}, database {database}, profile {live_stack.stack.profile})"
 
 
-@pytest.mark.check("services.postgres-version")
+@pytest.mark.check(version_findings.check)
 def test_major_version_is_the_stack_contract(live_stack, record_property):
     """16 on the upstream profile; the offline profile declares 17 (Debian has no PG 16 with pgvector)."""
     dsn = live_stack.endpoints.postgres_dsn()
@@ -35,7 +35,7 @@ def test_major_version_is_the_stack_contract(live_stack, record_property):
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("services.postgres-extensions")
+@pytest.mark.check(extension_findings.check)
 def test_extensions_available_and_installable_in_postgres_db(live_stack, record_property):
     """In POSTGRES_DB itself: installed ones are reported with their version; missing ones are created
     in a transaction that is rolled back, so the migrations (revision 0001) still find the database
@@ -48,10 +48,10 @@ def test_extensions_available_and_installable_in_postgres_db(live_stack, record_
     assert [s.name for s in states] == list(REQUIRED_EXTENSIONS)
 
 
-@pytest.mark.check("services.postgres-smoke")
+@pytest.mark.check(smoke_findings.check)
 def test_smoke_queries(live_stack, scratch_database_url):
     """similarity(), vector distances, HNSW build and use, on a scratch database with both extensions."""
-    dsn = libpq_dsn(scratch_database_url)
+    dsn = libpq_url(scratch_database_url)
     install_extensions(dsn)
     findings = smoke_findings(dsn, _where(live_stack, scratch_database_url.rsplit("/", 1)[1]))
     assert not findings, render_all(findings)

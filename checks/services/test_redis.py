@@ -21,21 +21,21 @@ def redis_at(live_stack):
     return host, port, password, f"service redis ({host}:{port}, profile {live_stack.stack.profile})"
 
 
-@pytest.mark.check("services.redis-auth-required")
+@pytest.mark.check(auth_required_findings.check)
 def test_unauthenticated_command_refused(redis_at):
     host, port, _, where = redis_at
     findings = auth_required_findings(host, port, where)
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("services.redis-ping")
+@pytest.mark.check(ping_findings.check)
 def test_authenticated_ping(redis_at):
     host, port, password, where = redis_at
     findings = ping_findings(host, port, password, where)
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("services.redis-persistence")
+@pytest.mark.check(persistence_findings.check)
 def test_persistence_as_declared(live_stack, redis_at, record_property):
     """The compose file's `command:` against CONFIG GET on the running server."""
     host, port, password, where = redis_at

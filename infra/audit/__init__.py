@@ -14,7 +14,7 @@ from typing import Any
 
 from infra.audit.column_types import jsonb_not_json, text_not_varchar, timestamptz_not_timestamp
 from infra.audit.names import column_names, constraint_names, index_names, table_names
-from infra.audit.rule import Rule, parse_docstring, rule
+from infra.audit.rule import Rule, rule
 from infra.audit.shape import pk_uuid_id, tenant_org_id, timestamps
 from infra.audit.view import AuditOptions, SchemaView, is_snake_case, looks_plural
 from infra.catalog import CatalogSnapshot
@@ -66,6 +66,5 @@ __all__ = [
     "audit",
     "is_snake_case",
     "looks_plural",
-    "parse_docstring",
     "rule",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from infra.audit.rule import rule
 from infra.audit.view import SchemaView
 from infra.catalog import Column
-from infra.findings import Finding
+from infra.findings import Check, Finding
 
 
 def _columns(view: SchemaView, wrong: Callable[[Column], bool]) -> Iterator[Column]:
@@ -26,7 +26,7 @@ def _alter(column: Column, new_type: str, using: str = "") -> str:
 
 
 @rule("schema.jsonb-not-json")
-def jsonb_not_json(view: SchemaView) -> Iterator[Finding]:
+def jsonb_not_json(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Columns holding JSON are `jsonb`, never `json`.
 
     Why: `json` cannot be indexed or compared for equality, is re-parsed on every access, and keeps
@@ -36,7 +36,7 @@ def jsonb_not_json(view: SchemaView) -> Iterator[Finding]:
     for column in _columns(view, lambda c: _element(c.type) == "json"):
         new = column.type.replace("json", "jsonb", 1)
         yield Finding(
-            "schema.jsonb-not-json",
+            check.id,
             f"column {column.label}",
             new,
             column.type,
@@ -45,7 +45,7 @@ def jsonb_not_json(view: SchemaView) -> Iterator[Finding]:
 
 
 @rule("schema.timestamptz-not-timestamp")
-def timestamptz_not_timestamp(view: SchemaView) -> Iterator[Finding]:
+def timestamptz_not_timestamp(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Timestamps are `timestamptz`, never `timestamp` without time zone.
 
     Why: a timestamp without zone is ambiguous across regions and daylight saving changes: the same
@@ -55,7 +55,7 @@ def timestamptz_not_timestamp(view: SchemaView) -> Iterator[Finding]:
     for column in _columns(view, lambda c: "without time zone" in c.type and c.type.startswith("timestamp")):
         new = column.type.replace("without time zone", "with time zone")
         yield Finding(
-            "schema.timestamptz-not-timestamp",
+            check.id,
             f"column {column.label}",
             new,
             column.type,
@@ -69,7 +69,7 @@ def _bounded_text(column: Column) -> bool:
 
 
 @rule("schema.text-not-varchar")
-def text_not_varchar(view: SchemaView) -> Iterator[Finding]:
+def text_not_varchar(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Text columns are `text`, not `varchar(n)` or `char(n)`, unless the length is a business rule
     documented in the column's comment with `length-rule:`.
 
@@ -86,7 +86,7 @@ def text_not_varchar(view: SchemaView) -> Iterator[Finding]:
     for column in _columns(view, wrong):
         new = "text" + "[]" * column.type.count("[]")
         yield Finding(
-            "schema.text-not-varchar",
+            check.id,
             f"column {column.label}",
             f"{new}, or a column comment containing {marker!r}",
             column.type + (f" (comment: {column.comment!r})" if column.comment else ""),

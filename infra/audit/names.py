@@ -18,7 +18,7 @@ from infra.audit.naming import (
 from infra.audit.rule import rule
 from infra.audit.view import SchemaView, is_snake_case, looks_plural, singular_of, table_label
 from infra.catalog import Constraint, Index, Table
-from infra.findings import Finding
+from infra.findings import Check, Finding
 
 CONSTRAINT_KINDS: dict[str, Kind] = {"primary key": "pk", "foreign key": "fk", "unique": "uq", "check": "ck"}
 _LITERAL = re.compile(r"'(?:[^']|'')*'")
@@ -26,7 +26,7 @@ _IDENTIFIER = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)')
 
 
 @rule("schema.table-name")
-def table_names(view: SchemaView) -> Iterator[Finding]:
+def table_names(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Table names are snake_case and singular (`order_line`, not `OrderLines` or `order_lines`).
 
     Why: one spelling to guess; the ORM class `OrderLine` maps to `order_line`. Plurals are spotted by
@@ -37,12 +37,10 @@ def table_names(view: SchemaView) -> Iterator[Finding]:
     for table in view.tables:
         where = f"table {table_label(table)}"
         if not is_snake_case(table.name):
-            yield Finding(
-                "schema.table-name", where, "a snake_case name", repr(table.name), "rename the table"
-            )
+            yield Finding(check.id, where, "a snake_case name", repr(table.name), "rename the table")
         elif looks_plural(table.name, view.options):
             yield Finding(
-                "schema.table-name",
+                check.id,
                 where,
                 "a singular name",
                 f"{table.name!r} reads as a plural",
@@ -52,7 +50,7 @@ def table_names(view: SchemaView) -> Iterator[Finding]:
 
 
 @rule("schema.column-name")
-def column_names(view: SchemaView) -> Iterator[Finding]:
+def column_names(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Column names are snake_case.
 
     Why: unquoted identifiers fold to lowercase, so a camelCase column has to be quoted in every query.
@@ -62,7 +60,7 @@ def column_names(view: SchemaView) -> Iterator[Finding]:
         for column in view.columns.get(table.key, ()):
             if not is_snake_case(column.name):
                 yield Finding(
-                    "schema.column-name",
+                    check.id,
                     f"column {column.label}",
                     "a snake_case name",
                     repr(column.name),
@@ -142,7 +140,7 @@ def _collision_findings(
 
 
 @rule("schema.constraint-names")
-def constraint_names(view: SchemaView) -> Iterator[Finding]:
+def constraint_names(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Primary key, foreign key, unique and check constraint names are the naming convention's.
 
     Why: predictable names make migrations (`op.drop_constraint`) and error messages readable. Names
@@ -156,14 +154,14 @@ def constraint_names(view: SchemaView) -> Iterator[Finding]:
         entries.append((f"{c.type} {c.label}", c.name, _real(expected)))
         if spec is not None and expected is not None and expected != c.name:
             yield _mismatch(
-                "schema.constraint-names",
+                check.id,
                 f"{c.type} {c.label}",
                 c.name,
                 expected=expected,
                 full=convention_name(view.convention, spec),
                 hint=f"ALTER TABLE {table_label(table)} RENAME CONSTRAINT {c.name} TO {expected}",
             )
-    yield from _collision_findings("schema.constraint-names", entries)
+    yield from _collision_findings(check.id, entries)
 
 
 def _real(expected: str | None) -> str | None:
@@ -193,7 +191,7 @@ def _index_entries(view: SchemaView) -> Iterator[tuple[Index, Entry, NameSpec]]:
 
 
 @rule("schema.index-names")
-def index_names(view: SchemaView) -> Iterator[Finding]:
+def index_names(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Index names are the naming convention's (`ix_<table>_<columns>`), truncated without collisions;
     an expression index may instead carry an explicit name of that shape.
 
@@ -209,7 +207,7 @@ def index_names(view: SchemaView) -> Iterator[Finding]:
         if expected is None or expected == actual or (explicit and fits_shape(actual, explicit)):
             continue
         yield _mismatch(
-            "schema.index-names",
+            check.id,
             label,
             actual,
             expected=expected,
@@ -222,4 +220,4 @@ def index_names(view: SchemaView) -> Iterator[Finding]:
         (f"{c.type} {c.label}", c.name, _real(expected))
         for _, c, _, expected in _constraints(view, ("primary key", "unique", "exclusion"))
     ]
-    yield from _collision_findings("schema.index-names", relations, {label for label, _, _ in own})
+    yield from _collision_findings(check.id, relations, {label for label, _, _ in own})

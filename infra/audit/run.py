@@ -7,15 +7,14 @@ schema and fail only on new ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import sqlalchemy as sa
 
-from infra.audit import RULES, audit
+from infra.audit import RULES
 from infra.catalog import CatalogSnapshot, snapshot
 from infra.errors import HarnessError
 from infra.findings import Finding
@@ -117,7 +116,3 @@ def audit_report(outcome: AuditOutcome, database: str, baseline: Path | None, st
 
 def rule_explanations() -> dict[str, str]:
     return {rule_id: f"{r.why} Fix: {r.fix}" for rule_id, r in RULES.items()}
-
-
-def run_audit(snap: CatalogSnapshot, naming_convention: Mapping[str, Any]) -> list[Finding]:
-    return audit(snap, naming_convention)

@@ -9,13 +9,13 @@ from infra.audit.naming import pg_truncate
 from infra.audit.rule import rule
 from infra.audit.view import SchemaView, table_label
 from infra.catalog import Column, Table
-from infra.findings import Finding
+from infra.findings import Check, Finding
 
 TIMESTAMPTZ = "timestamp with time zone"
 
 
 @rule("schema.pk-uuid-id")
-def pk_uuid_id(view: SchemaView) -> Iterator[Finding]:
+def pk_uuid_id(check: Check, view: SchemaView) -> Iterator[Finding]:
     """The primary key is one column, `id uuid`, with a server default (`gen_random_uuid()`).
 
     Why: ids that are safe to expose, merge and generate anywhere, with no sequence contention; `serial`
@@ -28,17 +28,17 @@ def pk_uuid_id(view: SchemaView) -> Iterator[Finding]:
         where = f"table {table_label(table)}"
         keys = view.constraints_of(table, "primary key")
         if not keys:
-            yield Finding("schema.pk-uuid-id", where, expected, "no primary key", "add `id uuid PRIMARY KEY`")
+            yield Finding(check.id, where, expected, "no primary key", "add `id uuid PRIMARY KEY`")
             continue
         key = keys[0]
         if key.columns != ("id",):
             found = f"primary key {key.name} on ({', '.join(key.columns)})"
-            yield Finding("schema.pk-uuid-id", where, expected, found, "make `id` alone the primary key")
+            yield Finding(check.id, where, expected, found, "make `id` alone the primary key")
             continue
         column = view.column(table, "id")
         if column is not None and (column.type != "uuid" or column.default not in uuid_defaults):
             yield Finding(
-                "schema.pk-uuid-id",
+                check.id,
                 f"column {column.label}",
                 expected,
                 f"id {column.summary()}",
@@ -52,7 +52,7 @@ def _timestamp_ok(column: Column, view: SchemaView) -> bool:
     )
 
 
-def _updated_at_trigger_findings(view: SchemaView, table: Table) -> Iterator[Finding]:
+def _updated_at_trigger_findings(check: Check, view: SchemaView, table: Table) -> Iterator[Finding]:
     function = view.options.updated_at_function
     pattern = re.compile(
         rf"BEFORE UPDATE .*FOR EACH ROW .*EXECUTE (FUNCTION|PROCEDURE) (\S+\.)?{re.escape(function)}\(\)"
@@ -62,7 +62,7 @@ def _updated_at_trigger_findings(view: SchemaView, table: Table) -> Iterator[Fin
     name = pg_truncate(template.format(table=table.name)) if template else None
     if not triggers:
         yield Finding(
-            "schema.timestamps",
+            check.id,
             f"table {table_label(table)}",
             f"a BEFORE UPDATE ... FOR EACH ROW trigger executing {function}()",
             "no such trigger: updated_at goes stale on UPDATE",
@@ -71,7 +71,7 @@ def _updated_at_trigger_findings(view: SchemaView, table: Table) -> Iterator[Fin
         )
     elif name is not None and name not in {t.name for t in triggers}:
         yield Finding(
-            "schema.timestamps",
+            check.id,
             f"trigger {triggers[0].label}",
             f"the {function}() trigger named {name}",
             repr(triggers[0].name),
@@ -80,7 +80,7 @@ def _updated_at_trigger_findings(view: SchemaView, table: Table) -> Iterator[Fin
 
 
 @rule("schema.timestamps")
-def timestamps(view: SchemaView) -> Iterator[Finding]:
+def timestamps(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Every table has `created_at` and `updated_at`, `timestamptz NOT NULL DEFAULT now()`, and a
     BEFORE UPDATE trigger `trg_<table>_set_updated_at` calling `set_updated_at()` keeps `updated_at`
     current.
@@ -97,21 +97,21 @@ def timestamps(view: SchemaView) -> Iterator[Finding]:
             column = view.column(table, name)
             if column is None:
                 where = f"table {table_label(table)}"
-                yield Finding("schema.timestamps", where, f"{name} {expected}", f"no {name} column", "")
+                yield Finding(check.id, where, f"{name} {expected}", f"no {name} column", "")
             elif not _timestamp_ok(column, view):
                 yield Finding(
-                    "schema.timestamps",
+                    check.id,
                     f"column {column.label}",
                     f"{name} {expected}",
                     f"{name} {column.summary()}",
                     f"ALTER TABLE {table_label(table)} ALTER COLUMN {name} ...",
                 )
         if view.column(table, "updated_at") is not None:
-            yield from _updated_at_trigger_findings(view, table)
+            yield from _updated_at_trigger_findings(check, view, table)
 
 
 @rule("schema.tenant-org-id")
-def tenant_org_id(view: SchemaView) -> Iterator[Finding]:
+def tenant_org_id(check: Check, view: SchemaView) -> Iterator[Finding]:
     """Every table except `org` has `org_id uuid NOT NULL`, a foreign key from `org_id` to `org(id)`,
     and an index whose first column is `org_id`.
 
@@ -128,13 +128,11 @@ def tenant_org_id(view: SchemaView) -> Iterator[Finding]:
         where = f"table {table_label(table)}"
         column = view.column(table, name)
         if column is None:
-            yield Finding(
-                "schema.tenant-org-id", where, f"{name} uuid NOT NULL", f"no {name} column", "add the column"
-            )
+            yield Finding(check.id, where, f"{name} uuid NOT NULL", f"no {name} column", "add the column")
             continue
         if column.type != "uuid" or not column.not_null:
             yield Finding(
-                "schema.tenant-org-id",
+                check.id,
                 f"column {column.label}",
                 f"{name} uuid NOT NULL",
                 f"{name} {column.summary()}",
@@ -144,7 +142,7 @@ def tenant_org_id(view: SchemaView) -> Iterator[Finding]:
         if not any(c.referred_table == anchor and c.referred_columns == ("id",) for c in foreign_keys):
             found = "; ".join(f"{c.name}: {c.definition}" for c in foreign_keys) or "none"
             yield Finding(
-                "schema.tenant-org-id",
+                check.id,
                 where,
                 f"a foreign key ({name}) REFERENCES {anchor}(id)",
                 f"foreign keys on {name}: {found}",
@@ -157,7 +155,7 @@ def tenant_org_id(view: SchemaView) -> Iterator[Finding]:
                 f"{i.name} ({', '.join(c or 'expression' for c in i.columns)})" for i in indexes
             )
             yield Finding(
-                "schema.tenant-org-id",
+                check.id,
                 where,
                 f"an index whose first column is {name}",
                 f"indexes: {found or 'none'}",

@@ -59,9 +59,6 @@ class CatalogDiff:
     def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
 
-    def of_kind(self, kind: str) -> list[Change]:
-        return [c for c in self.changes if c.kind == kind]
-
     def render(self) -> str:
         """`- index ix_x: CREATE INDEX ...`, `+ column org.note: text NULL`,
         `~ column org.settings: default: '{}'::jsonb → (none)`; "" when nothing changed."""

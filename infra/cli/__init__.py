@@ -10,6 +10,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
+from infra import config
 from infra.cli import checks as cli_checks
 from infra.cli import stack as cli_stack
 from infra.errors import HarnessError
@@ -29,16 +30,17 @@ def _lazy(module: str, name: str) -> Handler:
 
 def _files(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--compose-file", help="compose file (default: env ORDERFLOW_COMPOSE_FILE, else ./docker-compose.yml)"
+        "--compose-file",
+        help=f"compose file (default: env {config.COMPOSE_FILE_VAR}, else ./docker-compose.yml)",
     )
     parser.add_argument(
-        "--env-file", help="env file (default: env ORDERFLOW_ENV_FILE, else .env, else .env.example)"
+        "--env-file", help=f"env file (default: env {config.ENV_FILE_VAR}, else .env, else .env.example)"
     )
 
 
 def _schema_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--alembic-ini", help="alembic.ini (default: env ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini)"
+        "--alembic-ini", help=f"alembic.ini (default: env {config.ALEMBIC_INI_VAR}, else schema/alembic.ini)"
     )
     parser.add_argument("--database-url", help="PostgreSQL server to use (default: the dev stack from .env)")
     parser.add_argument("--env-file", help="the dev stack's env file (default .env)")
@@ -51,7 +53,9 @@ def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser])
     """up, status, down, prune-test-stacks."""
     up = add("up", cli_stack.cmd_up, "start the stack and wait until every service is healthy")
     _files(up)
-    up.add_argument("--profile", choices=["auto", "upstream", "offline"], default="auto")
+    up.add_argument(
+        "--profile", choices=config.PROFILES, help=f"images (default: env {config.PROFILE_VAR}, else auto)"
+    )
     up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
     up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
     up.add_argument("--timeout", type=float, help="seconds to wait for health (default: the startup budget)")
@@ -118,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         _lazy("infra.cli.schema", "cmd_roundtrip"),
         "pre-merge: new revisions since a git ref must round-trip to an identical catalog",
     )
-    roundtrip.add_argument("--base", required=True, help="git ref of the target branch, e.g. origin/main")
+    roundtrip.add_argument(
+        "--base", help=f"git ref of the target branch, e.g. origin/main (default: env {config.BASE_REF_VAR})"
+    )
     _schema_options(roundtrip)
 
     audit = add(
@@ -134,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--metadata",
         help="the models' MetaData, for its naming convention: module:attribute or path.py:attribute "
-        "(default: env ORDERFLOW_TARGET_METADATA, else schema.models:metadata)",
+        f"(default: env {config.METADATA_VAR}, else {config.DEFAULT_METADATA})",
     )
     audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")
     audit.add_argument(

@@ -1,12 +1,16 @@
-"""CLI commands about the checks themselves: the sensitivity matrix and CI summaries of pytest runs."""
+"""CLI commands about the checks themselves: the sensitivity matrix (from pytest's collection) and CI
+summaries of pytest runs."""
 
 from __future__ import annotations
 
 import argparse
-import ast
 import json
+import subprocess
+import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -14,53 +18,51 @@ from infra.config import REPO_ROOT
 from infra.errors import HarnessError
 from infra.registry import all_checks
 
+COVERAGE_OPTION = "--checks-coverage"  # the pytest plugin writes each collected item's markers there
+
 
 @dataclass
 class Coverage:
-    """Where each check id is asserted (checks/) and where a negative case makes it fail (tests/)."""
+    """Where each check id is asserted (`check` markers) and where a negative case makes it fail
+    (`negative` markers), as pytest collects them: parametrized tests count once per case."""
 
     checks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     negatives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    markers: dict[str, list[str]] = field(default_factory=dict)  # node id -> its markers' names
+
+    @classmethod
+    def of(cls, items: Mapping[str, Mapping[str, Sequence[str]]]) -> Coverage:
+        """From {node id: {"check": [ids], "negative": [ids], "markers": [names]}}, the plugin's file."""
+        coverage = cls()
+        for nodeid, marks in items.items():
+            coverage.markers[nodeid] = list(marks.get("markers", ()))
+            for check_id in marks.get("check", ()):
+                coverage.checks[check_id].append(nodeid)
+            for check_id in marks.get("negative", ()):
+                coverage.negatives[check_id].append(nodeid)
+        return coverage
 
 
-def _marker_ids(node: ast.AST, marker: str) -> list[str]:
-    """Ids in `pytest.mark.<marker>("id")` decorators or `pytestmark` assignments under `node`."""
-    ids = []
-    for call in ast.walk(node):
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr == marker
-            and isinstance(call.func.value, ast.Attribute)
-            and call.func.value.attr == "mark"
-        ):
-            ids += [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-    return ids
-
-
-def _node_name(node: ast.stmt) -> str | None:
-    if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name.startswith(("test", "Test")):
-        return node.name
-    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-        return node.targets[0].id
-    return None
-
-
-def scan_coverage(root: Path = REPO_ROOT) -> Coverage:
-    """Read the markers statically (no pytest import): test functions and classes in checks/ and tests/."""
-    coverage = Coverage()
-    for folder, marker, target in (
-        ("checks", "check", coverage.checks),
-        ("tests", "negative", coverage.negatives),
-    ):
-        for path in sorted((root / folder).rglob("test_*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-            for node in tree.body:  # tests, and module-level parameter lists (pytest.param(..., marks=...))
-                name = _node_name(node)
-                if name:
-                    for check_id in _marker_ids(node, marker):
-                        target[check_id].append(f"{path.relative_to(root)}::{name}")
-    return coverage
+def collect_coverage(root: Path = REPO_ROOT, *pytest_args: str) -> Coverage:
+    """`pytest --collect-only` in a subprocess (infra never imports pytest); its plugin writes the markers."""
+    with tempfile.TemporaryDirectory(prefix="orderflow-coverage-") as tmp:
+        out = Path(tmp) / "coverage.json"
+        command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+        proc = subprocess.run(
+            [*command, f"{COVERAGE_OPTION}={out}", *pytest_args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if proc.returncode != 0 or not out.is_file():
+            tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+            raise HarnessError(
+                f"pytest --collect-only failed (exit {proc.returncode}): {tail}",
+                f"run `pytest --collect-only` in {root} to see the error",
+            )
+        return Coverage.of(json.loads(out.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,9 @@ class MatrixRow:
     negative_cases: list[str]
 
 
-def matrix(root: Path = REPO_ROOT) -> list[MatrixRow]:
+def matrix(coverage: Coverage | None = None) -> list[MatrixRow]:
     """Every declared check with where it is asserted and which negative cases make it fail."""
-    coverage = scan_coverage(root)
+    coverage = collect_coverage() if coverage is None else coverage
     return [
         MatrixRow(
             c.id, c.concern, c.title, c.why, coverage.checks.get(c.id, []), coverage.negatives.get(c.id, [])

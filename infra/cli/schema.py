@@ -5,21 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from urllib.parse import quote
 
 from infra import config
+from infra.audit import audit
 from infra.audit import run as audit_run
 from infra.catalog import snapshot
+from infra.catalog.snapshot import libpq_url
 from infra.compose.envfile import read_env_file
 from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.migrations import premerge
 from infra.migrations.checks import load_metadata
+from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP
 from infra.migrations.tree import AlembicTree, run
 from infra.progress import Progress
 from infra.registry import all_checks
 from infra.report import Report, Result, markdown_summary, now_iso
 from infra.stack.databases import scratch_engine
+from infra.stack.endpoints import SQLALCHEMY_DRIVER, postgres_url
 
 
 def alembic_tree(args: argparse.Namespace) -> AlembicTree:
@@ -29,8 +32,8 @@ def alembic_tree(args: argparse.Namespace) -> AlembicTree:
 def database_urls(args: argparse.Namespace) -> tuple[str, str]:
     """(libpq URL for admin work, SQLAlchemy URL) from --database-url, else the dev stack's .env."""
     if args.database_url:
-        dsn = args.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-        return dsn, dsn.replace("postgresql://", "postgresql+psycopg://", 1)
+        dsn = libpq_url(args.database_url)
+        return dsn, dsn.replace("postgresql://", f"{SQLALCHEMY_DRIVER}://", 1)
     config = HarnessConfig.resolve(None, args.env_file)
     if config.env_is_template:
         raise HarnessError(
@@ -45,9 +48,8 @@ def database_urls(args: argparse.Namespace) -> tuple[str, str]:
         raise HarnessError(
             f"{', '.join(missing)} missing in {config.env_file}", "set them, or pass --database-url"
         )
-    user, password = quote(env["POSTGRES_USER"], safe=""), quote(env["POSTGRES_PASSWORD"], safe="")
-    dsn = f"postgresql://{user}:{password}@127.0.0.1:{env['POSTGRES_PORT']}/{env['POSTGRES_DB']}"
-    return dsn, dsn.replace("postgresql://", "postgresql+psycopg://", 1)
+    port = int(env["POSTGRES_PORT"])
+    return postgres_url(env, "127.0.0.1", port, driver="postgresql"), postgres_url(env, "127.0.0.1", port)
 
 
 def write_outputs(
@@ -69,7 +71,7 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
     """Upgrade from the base ref's head through the branch's new revisions, down again, compare."""
     progress = Progress()
     tree = alembic_tree(args)
-    result = premerge.plan(tree, args.base)
+    result = premerge.plan(tree, config.merge_base_ref(args.base))
     report = Report("roundtrip")
     dsn, url = database_urls(args) if not result.findings and result.new else ("", "")
     if dsn:
@@ -81,7 +83,7 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
     for check_id in premerge.CHECK_IDS:
         report.add_findings(check_id, result.findings)
     if result.note:
-        report.add(Result("migrations.stepwise-roundtrip", "passed", result.note))
+        report.add(Result(STEPWISE_ROUNDTRIP.id, "passed", result.note))
     report.data.update(
         {
             "base_ref": result.base_ref,
@@ -115,7 +117,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         snap = audit_run.read_catalog(url)
         where = url.rsplit("@", 1)[-1]
-    findings = audit_run.run_audit(snap, naming)
+    findings = audit(snap, naming)
     if args.write_baseline:
         count = audit_run.write_baseline(Path(args.write_baseline), findings)
         print(f"wrote {args.write_baseline}: {count} known violation(s)")

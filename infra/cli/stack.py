@@ -11,16 +11,19 @@ import json
 import os
 import sys
 from dataclasses import asdict
+from typing import cast
 
+from infra import config as config_knobs
 from infra.compose.envfile import missing_variables
 from infra.compose.model import load_model
 from infra.config import Budgets, HarnessConfig
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.masking import secret_values
 from infra.probes.stack import health_findings, startup_findings
 from infra.progress import Progress
 from infra.report import Report, Result
-from infra.stack import engine, images, opener, state
+from infra.stack import engine, images, opener, profiles, state
 from infra.stack.isolation import init_env_file, isolated_env, port_is_free
 from infra.stack.lifecycle import Stack, StackStatus
 from infra.stack.ownership import project_lock, refuse_foreign, refuse_leased
@@ -64,7 +67,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             f"env file {config.env_file}: " + (f"missing {', '.join(missing)}" if missing else "complete"),
         )
     try:  # what `up` would reject: YAML errors, unknown keys, bad values
-        load_model(config.base_files(), env={**os.environ, **isolated_env(config)})
+        load_model(config.base_files(), env=child_env(isolated_env(config)))
         line(True, f"docker compose config accepts {config.compose_file}")
     except HarnessError as exc:
         line(False, exc.one_line())
@@ -111,8 +114,8 @@ def up_report(status: StackStatus, expected: list[str], budget_s: float) -> Repo
             "recreated": list(status.recreated),
         },
     )
-    report.add_findings("live.service-healthy", health_findings(status, expected))
-    report.add_findings("budget.startup", startup_findings(status, budget_s), status.total_s)
+    report.add_findings(health_findings.id, health_findings(status, expected))
+    report.add_findings(startup_findings.id, startup_findings(status, budget_s), status.total_s)
     return report.finish()
 
 
@@ -121,7 +124,7 @@ def failed_report(project: str, profile: str, cause: str) -> Report:
     report = Report("up", data={"project": project, "cause": cause, "services": {}})
     if profile in ("upstream", "offline"):
         report.data["profile"] = profile
-    report.add(Result("live.service-healthy", "failed", cause, f"project {project}"))
+    report.add(Result(health_findings.id, "failed", cause, f"project {project}"))
     return report.finish()
 
 
@@ -136,7 +139,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         with project_lock(project, wait_s=deadline + LOCK_MARGIN_S):
             refuse_leased(project, state.load(config.state_dir, project), os.getpid(), args.force)
-            stack = opener.open_stack(config, args.profile, project, args.isolated, progress)
+            requested = cast(profiles.ProfileName, config_knobs.profile(args.profile))
+            stack = opener.open_stack(config, requested, project, args.isolated, progress=progress)
             # Said on stdout, except under --json where stdout holds the report alone.
             print(
                 f"profile: {stack.profile} ({stack.profile_reason})",

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from infra.errors import HarnessError
 
+# Host addresses that publish a port on this machine only: the file's rule and the running check agree.
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -50,10 +52,6 @@ class HealthCheck:
     retries: int
     start_period_s: float
     disabled: bool = False
-
-    def worst_case_s(self) -> float:
-        """Longest a service can take to become healthy before Docker gives up on it."""
-        return self.start_period_s + self.retries * (self.interval_s + self.timeout_s)
 
 
 @dataclass(frozen=True)
@@ -233,7 +231,3 @@ def load_model(
     if proc.returncode != 0:
         raise explain_config_error(proc.stderr, files)
     return model_from_config(json.loads(proc.stdout))
-
-
-def service_names(model: ComposeModel) -> Sequence[str]:
-    return list(model.services)

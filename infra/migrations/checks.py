@@ -12,7 +12,7 @@ from alembic.util.exc import CommandError
 
 from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.errors import HarnessError
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.migrations.tree import AlembicTree, run
 
 
@@ -26,14 +26,18 @@ class PgCatalog:
         return diff(before, after).render()
 
 
-def single_head_findings(tree: AlembicTree) -> list[Finding]:
-    """Exactly one head: two mean an unmerged branch, zero mean no history at all."""
+@produces("migrations.single-head")
+def single_head_findings(check: Check, tree: AlembicTree) -> list[Finding]:
+    """The history has exactly one head.
+
+    Why: Two heads mean two branches were merged without a merge revision; `upgrade head` is ambiguous.
+    """
     heads = tree.heads()
     if len(heads) == 1:
         return []
     return [
         Finding(
-            "migrations.single-head",
+            check.id,
             f"alembic tree {tree.ini}",
             "exactly one head",
             f"{len(heads)} heads: {', '.join(heads) or 'none'}",
@@ -42,8 +46,12 @@ def single_head_findings(tree: AlembicTree) -> list[Finding]:
     ]
 
 
-def upgrade_from_empty(tree: AlembicTree, engine: sa.Engine) -> tuple[list[Finding], float]:
-    """`upgrade head` on the (empty) database behind `engine`; the finding carries the error."""
+@produces("migrations.upgrade-from-empty")
+def upgrade_from_empty(check: Check, tree: AlembicTree, engine: sa.Engine) -> tuple[list[Finding], float]:
+    """An empty database upgrades to head.
+
+    Why: Every new environment (CI, a developer, a new region) starts from nothing.
+    """
     started = time.perf_counter()
     try:
         run(tree, engine, "upgrade", "head")
@@ -51,7 +59,7 @@ def upgrade_from_empty(tree: AlembicTree, engine: sa.Engine) -> tuple[list[Findi
         first = str(exc).strip().splitlines()[0]
         return [
             Finding(
-                "migrations.upgrade-from-empty",
+                check.id,
                 f"alembic tree {tree.ini}",
                 "upgrade head succeeds",
                 f"it raised {type(exc).__name__}: {first}",
@@ -60,12 +68,17 @@ def upgrade_from_empty(tree: AlembicTree, engine: sa.Engine) -> tuple[list[Findi
     return [], time.perf_counter() - started
 
 
-def migration_time_findings(seconds: float, budget_s: float, where: str) -> list[Finding]:
+@produces("budget.migration-time")
+def migration_time_findings(check: Check, seconds: float, budget_s: float, where: str) -> list[Finding]:
+    """Upgrade head on an empty database within the seed's 10 s.
+
+    Why: The seed promises migrations in under 10 seconds; slow migrations block deploys and lock tables.
+    """
     if seconds <= budget_s:
         return []
     return [
         Finding(
-            "budget.migration-time",
+            check.id,
             where,
             f"upgrade head within {budget_s:g}s",
             f"took {seconds:.2f}s",

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 Rows = dict[str, list[dict[str, Any]]]  # table -> rows as JSON objects
 
@@ -34,11 +34,17 @@ def _projected(rows: list[dict[str, Any]], columns: set[str]) -> list[str]:
     return sorted(json.dumps({k: v for k, v in r.items() if k in columns}, sort_keys=True) for r in rows)
 
 
-def data_findings(before: Rows, after: Mapping[str, list[dict[str, Any]]], where: str) -> list[Finding]:
-    """Rows present before a step must be present after it, unchanged on the columns both sides have.
+@produces("migrations.data-survives")
+def data_findings(
+    check: Check, before: Rows, after: Mapping[str, list[dict[str, Any]]], where: str
+) -> list[Finding]:
+    """Rows inserted before a step are unchanged after it.
 
+    Rows present before a step must be present after it, unchanged on the columns both sides have.
     A table the step dropped loses its rows (that is data loss too, unless the table was empty);
     new columns and new tables are fine.
+
+    Why: A migration that rewrites or drops tenants' data passes every schema check.
     """
     findings = []
     for table, old in before.items():
@@ -47,7 +53,7 @@ def data_findings(before: Rows, after: Mapping[str, list[dict[str, Any]]], where
         if table not in after:
             findings.append(
                 Finding(
-                    "migrations.data-survives",
+                    check.id,
                     f"{where}, table {table}",
                     f"its {len(old)} row(s) kept",
                     "the table is gone",
@@ -61,7 +67,7 @@ def data_findings(before: Rows, after: Mapping[str, list[dict[str, Any]]], where
             sample = lost[0] if lost else ""
             findings.append(
                 Finding(
-                    "migrations.data-survives",
+                    check.id,
                     f"{where}, table {table}",
                     f"{len(old)} row(s) unchanged on columns {sorted(columns)}",
                     f"{len(new)} row(s); {len(lost)} changed or missing, e.g. {sample[:200]}",

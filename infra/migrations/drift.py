@@ -14,15 +14,22 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from infra.catalog import snapshot
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.migrations.checks import PgCatalog, upgrade_from_empty
 from infra.migrations.roundtrip import Catalog
 from infra.migrations.tree import AlembicTree
 from infra.stack.databases import scratch_engine
 
 
-def autogenerate_findings(engine: sa.Engine, metadata: sa.MetaData, where: str) -> list[Finding]:
-    """Differences Alembic's autogenerate sees between `metadata` and the database (at head)."""
+@produces("migrations.drift-autogenerate")
+def autogenerate_findings(
+    check: Check, engine: sa.Engine, metadata: sa.MetaData, where: str
+) -> list[Finding]:
+    """Models and migrations agree (Alembic autogenerate).
+
+    Why: A model change without a migration works in tests built with create_all() and fails in
+    production.
+    """
     with engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "compare_server_default": True, "target_metadata": metadata}
@@ -30,7 +37,7 @@ def autogenerate_findings(engine: sa.Engine, metadata: sa.MetaData, where: str) 
         diffs: list[Any] = compare_metadata(context, metadata)
     return [
         Finding(
-            "migrations.drift-autogenerate",
+            check.id,
             where,
             "models and migrations agree (autogenerate)",
             _describe(diff),
@@ -54,16 +61,21 @@ def create_all(engine: sa.Engine, metadata: sa.MetaData) -> None:
         metadata.create_all(conn)
 
 
+@produces("migrations.drift-catalog")
 def catalog_drift_findings(
-    catalog: Catalog, from_models: Any, from_migrations: Any, where: str
+    check: Check, catalog: Catalog, from_models: Any, from_migrations: Any, where: str
 ) -> list[Finding]:
-    """The catalog built by create_all() must equal the one built by upgrade head."""
+    """Create_all() and upgrade head build the same catalog.
+
+    Why: Autogenerate does not compare check expressions, operator classes, triggers or comments; the
+    catalogs do.
+    """
     diff = catalog.diff(from_migrations, from_models)
     if not diff:
         return []
     return [
         Finding(
-            "migrations.drift-catalog",
+            check.id,
             where,
             "create_all() and upgrade head build the same catalog",
             f"they differ (- upgrade head, + create_all):\n{diff}",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.errors import HarnessError
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 _REVISION = re.compile(r"^revision(?:\s*:\s*[\w\[\]|, ]+)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
 _DOWN = re.compile(r"^down_revision(?:\s*:\s*[\w\[\]|, .]+)?\s*=\s*(.+)$", re.MULTILINE)
@@ -91,17 +91,21 @@ def revisions_in(versions_dir: Path) -> dict[str, RevisionFile]:
     return found
 
 
+@produces("migrations.history-unchanged")
 def rewritten_findings(
-    base: dict[str, RevisionFile], head: dict[str, RevisionFile], ref: str
+    check: Check, base: dict[str, RevisionFile], head: dict[str, RevisionFile], ref: str
 ) -> list[Finding]:
-    """A revision merged at `ref` must be unchanged in the working tree: deployed databases ran it."""
+    """Revisions merged at the base ref are not edited or deleted.
+
+    Why: Databases that already ran a revision never run it again: editing it forks the schema silently.
+    """
     findings = []
     for rev_id, old in sorted(base.items()):
         new = head.get(rev_id)
         if new is None:
             findings.append(
                 Finding(
-                    "migrations.history-unchanged",
+                    check.id,
                     f"revision {rev_id}",
                     f"kept as it is at {ref}",
                     "deleted",
@@ -111,7 +115,7 @@ def rewritten_findings(
         elif new.sha256 != old.sha256 or new.down != old.down:
             findings.append(
                 Finding(
-                    "migrations.history-unchanged",
+                    check.id,
                     f"revision {rev_id} ({Path(new.path).name})",
                     f"unchanged since {ref}",
                     "edited",

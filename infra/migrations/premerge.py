@@ -13,18 +13,19 @@ from alembic.util.exc import CommandError
 from infra.catalog import diff, snapshot
 from infra.findings import Finding
 from infra.migrations import history
-from infra.migrations.checks import single_head_findings
+from infra.migrations.checks import single_head_findings, upgrade_from_empty
 from infra.migrations.data import capture_rows, data_findings
+from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP
 from infra.migrations.seed import seed_orgs
 from infra.migrations.tree import AlembicTree, run
 from infra.progress import Progress
 
 CHECK_IDS = (
-    "migrations.history-unchanged",
-    "migrations.single-head",
-    "migrations.upgrade-from-empty",
-    "migrations.stepwise-roundtrip",
-    "migrations.data-survives",
+    history.rewritten_findings.id,
+    single_head_findings.id,
+    upgrade_from_empty.id,
+    STEPWISE_ROUNDTRIP.id,
+    data_findings.id,
 )
 
 
@@ -59,7 +60,7 @@ def plan(tree: AlembicTree, base_ref: str) -> PremergeResult:
     if len(base_heads) > 1:
         result.findings.append(
             Finding(
-                "migrations.single-head",
+                single_head_findings.id,
                 f"{base_ref}",
                 "one head at the base ref",
                 f"{len(base_heads)} heads: {', '.join(base_heads)}",
@@ -100,10 +101,7 @@ def execute(
     """On the empty database behind `engine`: base head, snapshot, data, new head, back, compare, up again."""
     base_target = result.base_head
     with progress.step(f"upgrade to the base head {base_target}"):
-        if (
-            _run(tree, engine, "upgrade", base_target, result, check_id="migrations.upgrade-from-empty")
-            is None
-        ):
+        if _run(tree, engine, "upgrade", base_target, result, check_id=upgrade_from_empty.id) is None:
             return result
     with engine.begin() as conn:
         seed_orgs(conn)
@@ -111,16 +109,14 @@ def execute(
         before, rows_before = snapshot(conn), capture_rows(conn)
     for timing in result.new:
         progress.update(f"upgrade {timing.id}")
-        timing.upgrade_s = _run(
-            tree, engine, "upgrade", timing.id, result, check_id="migrations.upgrade-from-empty"
-        )
+        timing.upgrade_s = _run(tree, engine, "upgrade", timing.id, result, check_id=upgrade_from_empty.id)
         if timing.upgrade_s is None:
             return result
     downs = {r.id: r.down or "base" for r in tree.linear_history()}
     for timing in reversed(result.new):
         progress.update(f"downgrade {timing.id}")
         timing.downgrade_s = _run(
-            tree, engine, "downgrade", downs[timing.id], result, check_id="migrations.stepwise-roundtrip"
+            tree, engine, "downgrade", downs[timing.id], result, check_id=STEPWISE_ROUNDTRIP.id
         )
         if timing.downgrade_s is None:
             return result
@@ -132,7 +128,7 @@ def execute(
         result.diff = changes.render()
         result.findings.append(
             Finding(
-                "migrations.stepwise-roundtrip",
+                STEPWISE_ROUNDTRIP.id,
                 where,
                 f"the catalog of {base_target}",
                 f"the catalog differs:\n{result.diff}",
@@ -140,5 +136,5 @@ def execute(
             )
         )
     result.findings += data_findings(rows_before, rows_after, where)
-    _run(tree, engine, "upgrade", "head", result, check_id="migrations.upgrade-from-empty")
+    _run(tree, engine, "upgrade", "head", result, check_id=upgrade_from_empty.id)
     return result

@@ -15,10 +15,26 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from alembic.util.exc import CommandError
 
-from infra.findings import Finding
+from infra.findings import Finding, declare
+from infra.migrations.checks import upgrade_from_empty
 from infra.migrations.data import Rows, capture_rows, data_findings
 from infra.migrations.tree import AlembicTree, Revision, run
 
+STEPWISE_ROUNDTRIP = declare(
+    "migrations.stepwise-roundtrip",
+    """Each revision's downgrade restores the catalog exactly as it was before its upgrade.
+
+    Why: A downgrade that does `pass`, or forgets an index or a constraint, raises nothing: only a
+    catalog comparison sees it, and the next deploy trips over the leftovers.
+    """,
+)
+REUPGRADE_IDENTICAL = declare(
+    "migrations.reupgrade-identical",
+    """Upgrading again after a downgrade builds the same catalog as the first upgrade.
+
+    Why: Rollback then roll forward is the normal incident path; it must land on the same schema.
+    """,
+)
 Seeder = Callable[[sa.Connection, str], None]  # inserts test data after a revision is applied
 
 
@@ -116,7 +132,7 @@ def _one_step(  # noqa: PLR0917 - the walk's state, passed explicitly rather tha
     where, down = f"revision {rev.id}", rev.down or "base"
     step.upgrade_s = _attempt(
         step,
-        "migrations.upgrade-from-empty",
+        upgrade_from_empty.id,
         f"{where} (upgrade)",
         lambda: run(tree, engine, "upgrade", rev.id),
     )
@@ -124,13 +140,13 @@ def _one_step(  # noqa: PLR0917 - the walk's state, passed explicitly rather tha
     step.findings += data_findings(rows_before, rows_after, f"{where} (upgrade)")
     step.downgrade_s = _attempt(
         step,
-        "migrations.stepwise-roundtrip",
+        STEPWISE_ROUNDTRIP.id,
         f"{where} (downgrade to {down})",
         lambda: run(tree, engine, "downgrade", down),
     )
     back, rows_back = _timed_snapshot(engine, catalog, step)
     step.findings += _diff_finding(
-        "migrations.stepwise-roundtrip",
+        STEPWISE_ROUNDTRIP.id,
         f"{where} (downgrade to {down})",
         "the catalog from before the upgrade",
         catalog.diff(before, back),
@@ -138,13 +154,13 @@ def _one_step(  # noqa: PLR0917 - the walk's state, passed explicitly rather tha
     step.findings += data_findings(rows_before, rows_back, f"{where} (downgrade)")
     step.reupgrade_s = _attempt(
         step,
-        "migrations.reupgrade-identical",
+        REUPGRADE_IDENTICAL.id,
         f"{where} (upgrade after downgrade)",
         lambda: run(tree, engine, "upgrade", rev.id),
     )
     again, rows_again = _timed_snapshot(engine, catalog, step)
     step.findings += _diff_finding(
-        "migrations.reupgrade-identical",
+        REUPGRADE_IDENTICAL.id,
         f"{where} (upgrade after downgrade)",
         "the catalog of the first upgrade",
         catalog.diff(after, again),

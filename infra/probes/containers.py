@@ -21,7 +21,7 @@ import testinfra
 
 from infra.compose.imageref import parse_image_ref
 from infra.compose.model import Service
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.probes.procfs import (
     PROCESS_MARK,
     ProcessInfo,
@@ -151,14 +151,17 @@ def _no_process(target: ContainerTarget, check_id: str, expected: str) -> Findin
     )
 
 
-def main_process_findings(target: ContainerTarget, processes: Mapping[int, ProcessInfo]) -> list[Finding]:
+@produces("containers.main-process")
+def main_process_findings(
+    check: Check, target: ContainerTarget, processes: Mapping[int, ProcessInfo]
+) -> list[Finding]:
     """The container's main process (PID 1, or an init shim's child) is the server it exists for.
 
     Why: a container that is up and healthy can still be running the wrong thing — a shell that
     sleeps, a debug command left in `command:`, a wrapper that forked the server and stays PID 1
     (so SIGTERM never reaches the server, which is then killed without a clean shutdown).
     """
-    check_id = "containers.main-process"
+    check_id = check.id
     wanted = MAIN_PROCESS.get(target.service, {}).get(target.profile)
     if wanted is None:
         return [
@@ -167,7 +170,7 @@ def main_process_findings(target: ContainerTarget, processes: Mapping[int, Proce
                 target.where,
                 "a declared main process for this service and profile",
                 f"no entry for ({target.service!r}, {target.profile!r})",
-                "add it to MAIN_PROCESS in infra/container_probes.py",
+                "add it to MAIN_PROCESS in infra/probes/containers.py",
             )
         ]
     main = main_process(dict(processes))
@@ -186,13 +189,14 @@ def main_process_findings(target: ContainerTarget, processes: Mapping[int, Proce
     return []
 
 
-def non_root_verdict(target: ContainerTarget, processes: Mapping[int, ProcessInfo]) -> Verdict:
+@produces("containers.non-root")
+def non_root_verdict(check: Check, target: ContainerTarget, processes: Mapping[int, ProcessInfo]) -> Verdict:
     """The main process holds no root uid (real, effective, saved or filesystem).
 
     Why: a server running as root turns any code-execution bug into root in the container, with the
     engine's default capabilities and every file of every mounted volume writable.
     """
-    check_id = "containers.non-root"
+    check_id = check.id
     main = main_process(dict(processes))
     if main is None:
         return Verdict([_no_process(target, check_id, "a non-root main process")])
@@ -218,15 +222,16 @@ def non_root_verdict(target: ContainerTarget, processes: Mapping[int, ProcessInf
     )
 
 
+@produces("containers.data-dir-owner")
 def data_dir_findings(
-    target: ContainerTarget, processes: Mapping[int, ProcessInfo], owners: Sequence[PathOwner]
+    check: Check, target: ContainerTarget, processes: Mapping[int, ProcessInfo], owners: Sequence[PathOwner]
 ) -> list[Finding]:
     """Every data directory exists and is owned by the user the main process runs as.
 
     Why: a volume created or restored as another user (root, a different uid after an image change)
     makes the server fail at its first write, or refuse to start (PostgreSQL demands to own PGDATA).
     """
-    check_id = "containers.data-dir-owner"
+    check_id = check.id
     main = main_process(dict(processes))
     if main is None:
         return [_no_process(target, check_id, "a main process whose user owns the data directories")]
@@ -253,14 +258,17 @@ def data_dir_findings(
     return findings
 
 
-def listening_verdict(target: ContainerTarget, sockets: Sequence[TcpSocket], port: int) -> Verdict:
+@produces("containers.listening")
+def listening_verdict(
+    check: Check, target: ContainerTarget, sockets: Sequence[TcpSocket], port: int
+) -> Verdict:
     """A socket LISTENs on the container port, on an address the published port can reach.
 
     Why: Docker forwards a published port to the container's own address; a server that has not
     started, listens on another port, or binds 127.0.0.1 inside the container leaves the host port
     open but answering nothing — a failure `docker ps` does not show.
     """
-    check_id = "containers.listening"
+    check_id = check.id
     found = listeners(sockets, port)
     reachable = [s for s in found if not s.loopback_only]
     if reachable:

@@ -19,7 +19,8 @@ import urllib3
 from minio import Minio
 from minio.error import S3Error
 
-from infra.findings import Finding
+from infra.errors import describe
+from infra.findings import Check, Finding, produces
 
 # What runs instead of MinIO on each profile (../shared/ENVIRONMENT.md: no MinIO server is reachable).
 STANDIN = {"offline": "s3rver 3.7.1 on Node.js (image orderflow/objectstore:offline)"}
@@ -55,9 +56,8 @@ class S3Endpoint:
 
 
 def _error(exc: BaseException) -> str:
-    if isinstance(exc, S3Error):
-        return f"S3Error {exc.code}: {exc.message}"
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+    """An S3 error by its code (its str() is a multi-line dump); anything else as errors.describe does."""
+    return f"S3Error {exc.code}: {exc.message}" if isinstance(exc, S3Error) else describe(exc, 300)
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ def not_minio_reason(address: str, server: str | None, profile: str) -> str:
 # --- round trip -------------------------------------------------------------------------------
 
 
-def roundtrip_findings(endpoint: S3Endpoint, where: str) -> list[Finding]:
+@produces("services.objectstore-roundtrip")
+def roundtrip_findings(check: Check, endpoint: S3Endpoint, where: str) -> list[Finding]:
     """Bucket create, put, get, presigned GET over plain HTTP, delete — each step checked.
 
     Why: health checks prove the server answers, not that it stores: a full or read-only volume,
@@ -158,7 +159,7 @@ def roundtrip_findings(endpoint: S3Endpoint, where: str) -> list[Finding]:
                 got = f"{len(result)} different bytes" if isinstance(result, bytes) else repr(result)
             return [
                 Finding(
-                    "services.objectstore-roundtrip",
+                    check.id,
                     where,
                     f"step {step!r} succeeds ({len(steps)} steps: create, put, get, presigned GET, delete)",
                     got,
@@ -192,7 +193,8 @@ def _refused(attempt: Callable[[], object]) -> tuple[bool, str]:
     return False, "accepted"
 
 
-def auth_findings(endpoint: S3Endpoint, where: str) -> list[Finding]:
+@produces("services.objectstore-auth")
+def auth_findings(check: Check, endpoint: S3Endpoint, where: str) -> list[Finding]:
     """An anonymous request and a request signed with an unknown access key are both refused.
 
     Why: an object store that serves anonymous requests or accepts any key hands every object —
@@ -202,15 +204,13 @@ def auth_findings(endpoint: S3Endpoint, where: str) -> list[Finding]:
     anonymous = http_get(f"http://{endpoint.address}/")
     if anonymous.status != 403:
         found = f"HTTP {anonymous.status}" if anonymous.status else f"no answer ({anonymous.error})"
-        findings.append(
-            Finding("services.objectstore-auth", where, "an anonymous ListBuckets refused with 403", found)
-        )
+        findings.append(Finding(check.id, where, "an anonymous ListBuckets refused with 403", found))
     wrong_key = f"wrong-{secrets.token_hex(4)}"
     refused, found = _refused(lambda: endpoint.client(access_key=wrong_key).list_buckets())
     if not refused:
         findings.append(
             Finding(
-                "services.objectstore-auth",
+                check.id,
                 where,
                 "a request signed with an unknown access key refused (InvalidAccessKeyId)",
                 found,
@@ -231,7 +231,7 @@ def wrong_secret_findings(endpoint: S3Endpoint, where: str) -> list[Finding]:
         return []
     return [
         Finding(
-            "services.objectstore-auth",
+            auth_findings.id,
             where,
             "a request signed with the right access key but a wrong secret refused (SignatureDoesNotMatch)",
             found,
@@ -240,7 +240,8 @@ def wrong_secret_findings(endpoint: S3Endpoint, where: str) -> list[Finding]:
     ]
 
 
-def minio_health_findings(address: str, where: str) -> list[Finding]:
+@produces("services.minio-health")
+def minio_health_findings(check: Check, address: str, where: str) -> list[Finding]:
     """MinIO's liveness and readiness endpoints answer 200.
 
     Why: orchestrators and load balancers use these (not an S3 call) to route traffic; a MinIO that
@@ -251,7 +252,5 @@ def minio_health_findings(address: str, where: str) -> list[Finding]:
         answer = http_get(f"http://{address}{path}")
         if answer.status != 200:
             found = f"HTTP {answer.status}" if answer.status else f"no answer ({answer.error})"
-            findings.append(
-                Finding("services.minio-health", where, f"GET {path} answers 200", found, "read MinIO's logs")
-            )
+            findings.append(Finding(check.id, where, f"GET {path} answers 200", found, "read MinIO's logs"))
     return findings

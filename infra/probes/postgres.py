@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import psycopg
-import sqlalchemy as sa
 from psycopg import sql
 
-from infra.findings import Finding
+from infra.errors import describe
+from infra.findings import Check, Finding, produces
 
 # profile -> the PostgreSQL major version the stack promises.
 POSTGRES_MAJOR: Mapping[str, int] = {
@@ -38,17 +38,8 @@ def expected_major(profile: str) -> int:
         raise ValueError(f"no PostgreSQL version contract for profile {profile!r}") from None
 
 
-def libpq_dsn(url: str) -> str:
-    """A libpq URL (for psycopg.connect) from a SQLAlchemy URL such as postgresql+psycopg://..."""
-    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _connect(dsn: str) -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(dsn, connect_timeout=10)
-
-
-def _error(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
 # --- version ----------------------------------------------------------------------------------
@@ -63,7 +54,8 @@ def server_version(dsn: str) -> tuple[int, str]:
     return int(str(row[0])) // 10000, str(row[1]).partition(",")[0]
 
 
-def version_findings(dsn: str, expected: int, where: str) -> list[Finding]:
+@produces("services.postgres-version")
+def version_findings(check: Check, dsn: str, expected: int, where: str) -> list[Finding]:
     """The server's major version (`server_version_num`) equals the stack contract.
 
     Why: the schema, the extensions' builds and the team's SQL are tested against one major
@@ -74,12 +66,12 @@ def version_findings(dsn: str, expected: int, where: str) -> list[Finding]:
         return []
     return [
         Finding(
-            "services.postgres-version",
+            check.id,
             where,
             f"PostgreSQL {expected}.x (the stack contract)",
             f"PostgreSQL {major} ({banner})",
             "pin the image to the contract's major version, or change the contract in "
-            "infra/service_probes.POSTGRES_MAJOR and say why",
+            "infra/probes/postgres.POSTGRES_MAJOR and say why",
         )
     ]
 
@@ -145,11 +137,12 @@ def _try_install(conn: psycopg.Connection[tuple[object, ...]], state: ExtensionS
                 "SELECT extversion FROM pg_extension WHERE extname = %s", (state.name,)
             ).fetchone()
     except psycopg.Error as exc:
-        return ExtensionState(state.name, state.available, None, error=_error(exc))
+        return ExtensionState(state.name, state.available, None, error=describe(exc))
     return ExtensionState(state.name, state.available, None, installs_as=str(row[0]) if row else None)
 
 
-def extension_findings(states: Sequence[ExtensionState], where: str) -> list[Finding]:
+@produces("services.postgres-extensions")
+def extension_findings(check: Check, states: Sequence[ExtensionState], where: str) -> list[Finding]:
     """Every required extension is available on the server and installed or installable here.
 
     Why: pg_trgm and vector come from the image (contrib, pgvector); an image without them — plain
@@ -172,7 +165,7 @@ def extension_findings(states: Sequence[ExtensionState], where: str) -> list[Fin
         )
         findings.append(
             Finding(
-                "services.postgres-extensions",
+                check.id,
                 where,
                 f"extension {state.name} available and installed (or installable) in this database",
                 found,
@@ -240,7 +233,8 @@ SMOKE_STEPS: tuple[tuple[str, Callable[[Conn], object], object], ...] = (
 )
 
 
-def smoke_findings(dsn: str, where: str) -> list[Finding]:
+@produces("services.postgres-smoke")
+def smoke_findings(check: Check, dsn: str, where: str) -> list[Finding]:
     """similarity(), the three vector distances, an HNSW index build and a KNN query that uses it.
 
     Why: an extension can be installed and still unusable (a library that fails to load, an
@@ -253,11 +247,9 @@ def smoke_findings(dsn: str, where: str) -> list[Finding]:
             try:
                 found = step(conn)
             except psycopg.Error as exc:
-                found = _error(exc)
+                found = describe(exc)
             finally:
                 conn.rollback()
             if found != expected:
-                findings.append(
-                    Finding("services.postgres-smoke", where, f"{what}: {expected!r}", f"{found!r}")
-                )
+                findings.append(Finding(check.id, where, f"{what}: {expected!r}", f"{found!r}"))
     return findings

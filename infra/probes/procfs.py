@@ -90,11 +90,6 @@ class TcpSocket:
         return self.state == TCP_LISTEN
 
     @property
-    def wildcard(self) -> bool:
-        """Bound to every address of the container (0.0.0.0 or ::)."""
-        return ipaddress.ip_address(self.local_ip).is_unspecified
-
-    @property
     def loopback_only(self) -> bool:
         """Bound to 127.x or ::1 only: unreachable through a published port."""
         address = ipaddress.ip_address(self.local_ip)

@@ -14,7 +14,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from infra.findings import Finding
+from infra.errors import describe
+from infra.findings import Check, Finding, produces
 from infra.stack.lifecycle import Stack
 
 # Settings that decide whether data survives a restart, and where it goes.
@@ -42,11 +43,8 @@ def _pong(answer: object) -> str | None:
     return "PONG" if answer is True or answer in ("PONG", b"PONG") else None
 
 
-def _error(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-
-
-def auth_required_findings(host: str, port: int, where: str) -> list[Finding]:
+@produces("services.redis-auth-required")
+def auth_required_findings(check: Check, host: str, port: int, where: str) -> list[Finding]:
     """A command without AUTH is refused with NOAUTH.
 
     Why: an unauthenticated Redis on a developer's machine (or a CI runner) is readable and
@@ -58,12 +56,12 @@ def auth_required_findings(host: str, port: int, where: str) -> list[Finding]:
     except redis.AuthenticationError:
         return []  # redis-py raises it for a NOAUTH reply (and WRONGPASS, impossible without a password)
     except redis.RedisError as exc:
-        found = f"no answer: {_error(exc)}"
+        found = f"no answer: {describe(exc)}"
     finally:
         conn.close()
     return [
         Finding(
-            "services.redis-auth-required",
+            check.id,
             where,
             "an unauthenticated PING refused with NOAUTH",
             found,
@@ -72,7 +70,8 @@ def auth_required_findings(host: str, port: int, where: str) -> list[Finding]:
     ]
 
 
-def ping_findings(host: str, port: int, password: str, where: str) -> list[Finding]:
+@produces("services.redis-ping")
+def ping_findings(check: Check, host: str, port: int, password: str, where: str) -> list[Finding]:
     """With the stack's password, PING answers PONG.
 
     Why: the password the application is configured with must be the one the server requires;
@@ -85,12 +84,12 @@ def ping_findings(host: str, port: int, password: str, where: str) -> list[Findi
             return []
         found = f"PING answered {answer!r}, not PONG"
     except redis.RedisError as exc:
-        found = _error(exc)
+        found = describe(exc)
     finally:
         conn.close()
     return [
         Finding(
-            "services.redis-ping",
+            check.id,
             where,
             "an authenticated PING answered PONG",
             found,
@@ -138,8 +137,9 @@ def _normalized(key: str, value: str) -> str:
     return text.lower() if key in ("appendonly", "appendfsync") else text
 
 
+@produces("services.redis-persistence")
 def persistence_findings(
-    declared: Mapping[str, str], running: Mapping[str, str], where: str
+    check: Check, declared: Mapping[str, str], running: Mapping[str, str], where: str
 ) -> list[Finding]:
     """Every persistence setting the compose command declares is what the server runs with.
 
@@ -147,7 +147,7 @@ def persistence_findings(
     settings (a config file that wins, an image whose entry point rewrites the command, a typo
     Redis ignores) data that everyone believes is persisted is lost on the next restart.
     """
-    check_id = "services.redis-persistence"
+    check_id = check.id
     wanted = {k: v for k, v in declared.items() if k in PERSISTENCE_KEYS}
     if not wanted:
         return [

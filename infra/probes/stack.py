@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from infra.findings import Finding
+from infra.compose.model import LOOPBACK
+from infra.findings import Check, Finding, produces
 from infra.stack.lifecycle import StackStatus
 
-LOOPBACK = {"127.0.0.1", "::1"}
 
+@produces("live.service-healthy")
+def health_findings(check: Check, status: StackStatus, expected: Iterable[str]) -> list[Finding]:
+    """Every service reaches healthy.
 
-def health_findings(status: StackStatus, expected: Iterable[str]) -> list[Finding]:
-    """Every expected service exists and its health status is `healthy`."""
+    Why: A service whose health check never passes is not usable, whatever `docker ps` says.
+    """
     findings = []
     for name in expected:
         service = status.services.get(name)
@@ -19,7 +22,7 @@ def health_findings(status: StackStatus, expected: Iterable[str]) -> list[Findin
         if state != "healthy":
             findings.append(
                 Finding(
-                    "live.service-healthy",
+                    check.id,
                     f"service {name} of {status.project}",
                     "health status 'healthy'",
                     repr(state),
@@ -29,8 +32,14 @@ def health_findings(status: StackStatus, expected: Iterable[str]) -> list[Findin
     return findings
 
 
-def running_port_findings(bindings: Mapping[str, Mapping[str, str]], project: str) -> list[Finding]:
-    """`bindings`: service -> {"5432/tcp": "HostIp:HostPort"} as the engine reports them."""
+@produces("live.ports-loopback-running")
+def running_port_findings(
+    check: Check, bindings: Mapping[str, Mapping[str, str]], project: str
+) -> list[Finding]:
+    """Published ports are bound to loopback as running.
+
+    Why: The engine, not the file, decides what is reachable from the network; read it from the engine.
+    """
     findings = []
     for service, ports in bindings.items():
         for container_port, binding in ports.items():
@@ -38,7 +47,7 @@ def running_port_findings(bindings: Mapping[str, Mapping[str, str]], project: st
             if host not in LOOPBACK:
                 findings.append(
                     Finding(
-                        "live.ports-loopback-running",
+                        check.id,
                         f"service {service} of {project}, {container_port}",
                         "bound to 127.0.0.1 or ::1",
                         f"bound to {binding}",
@@ -48,8 +57,12 @@ def running_port_findings(bindings: Mapping[str, Mapping[str, str]], project: st
     return findings
 
 
-def startup_findings(status: StackStatus, budget_s: float) -> list[Finding]:
-    """Every service healthy within `budget_s` seconds of `up`, measured from Docker events."""
+@produces("budget.startup")
+def startup_findings(check: Check, status: StackStatus, budget_s: float) -> list[Finding]:
+    """The stack is healthy within the seed's 2-minute budget.
+
+    Why: The seed promises a full dev environment in under 2 minutes; a slow start is a product bug.
+    """
     findings = []
     for name, service in status.services.items():
         took = service.healthy_after_s
@@ -57,7 +70,7 @@ def startup_findings(status: StackStatus, budget_s: float) -> list[Finding]:
             found = "never healthy" if took is None else f"healthy after {took:.1f}s"
             findings.append(
                 Finding(
-                    "budget.startup",
+                    check.id,
                     f"service {name} of {status.project}",
                     f"healthy within {budget_s:.0f}s",
                     found,

@@ -61,3 +61,13 @@ def scratch_engine(admin_dsn: str, url: str, prefix: str = "scratch") -> Iterato
             yield engine
         finally:
             engine.dispose()
+
+
+@contextmanager
+def rolled_back(dsn: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """A connection whose one transaction is rolled back on exit: a test changes the database freely."""
+    with psycopg.connect(dsn) as conn:
+        try:
+            yield conn
+        finally:
+            conn.rollback()

@@ -30,6 +30,19 @@ def published(status: StackStatus, service: str, container_port: int) -> tuple[s
     return host, int(port)
 
 
+SQLALCHEMY_DRIVER = "postgresql+psycopg"
+
+
+def postgres_url(
+    env: Mapping[str, str], host: str, port: int, database: str | None = None, driver: str = SQLALCHEMY_DRIVER
+) -> str:
+    """The URL of PostgreSQL at host:port with the env's POSTGRES_USER/PASSWORD (quoted) and database
+    (default POSTGRES_DB); `driver` "postgresql" gives a libpq URL for psycopg.connect. It carries the
+    password, so it comes back as a `Secret` (masked repr)."""
+    user, password = quote(env["POSTGRES_USER"], safe=""), quote(env["POSTGRES_PASSWORD"], safe="")
+    return Secret(f"{driver}://{user}:{password}@{host}:{port}/{database or env['POSTGRES_DB']}")
+
+
 @dataclass(frozen=True)
 class Endpoints:
     """Connection facts for the OrderFlow services, from the stack's env and its running ports."""
@@ -38,14 +51,13 @@ class Endpoints:
     status: StackStatus
     passfile: Path | None = None  # when set (and present), URLs name it instead of the password
 
-    def postgres_url(self, database: str | None = None, driver: str = "postgresql+psycopg") -> str:
+    def postgres_url(self, database: str | None = None, driver: str = SQLALCHEMY_DRIVER) -> str:
         host, port = published(self.status, "postgres", 5432)
         user = quote(self.env["POSTGRES_USER"], safe="")
         db = database or self.env["POSTGRES_DB"]
         if self.passfile is not None and self.passfile.is_file():
             return f"{driver}://{user}@{host}:{port}/{db}?passfile={quote(str(self.passfile), safe='/')}"
-        password = quote(self.env["POSTGRES_PASSWORD"], safe="")
-        return Secret(f"{driver}://{user}:{password}@{host}:{port}/{db}")
+        return postgres_url(self.env, host, port, database, driver)
 
     def postgres_dsn(self, database: str | None = None) -> str:
         """A libpq URL for psycopg.connect."""

@@ -9,7 +9,6 @@ before it, never a stack that was there before it.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -21,6 +20,7 @@ from typing import Any
 import docker
 
 from infra.compose.model import ComposeFiles, ComposeModel, load_model
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.masking import SecretEnv, cut, mask, secret_values
 from infra.progress import Progress
@@ -82,7 +82,7 @@ class Stack:
                 text=True,
                 check=False,
                 timeout=timeout,
-                env={**os.environ, **self.env},
+                env=child_env(self.env),
             )
         except subprocess.TimeoutExpired:
             raise HarnessError(
@@ -99,7 +99,7 @@ class Stack:
     @property
     def model(self) -> ComposeModel:
         if self._model is None:
-            self._model = load_model(self.files, env={**os.environ, **self.env}, project=self.project)
+            self._model = load_model(self.files, env=child_env(self.env), project=self.project)
         return self._model
 
     def containers(self) -> dict[str, Any]:

@@ -9,7 +9,6 @@ A stack started earlier is reopened from its saved state (`reopen`), never guess
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import yaml
 from infra.compose.envfile import missing_variables, read_env_file
 from infra.compose.model import ComposeFiles, load_model
 from infra.config import HarnessConfig
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.masking import SecretEnv
 from infra.progress import Progress
@@ -74,11 +74,11 @@ def project_name(config: HarnessConfig, project: str | None = None, isolated: bo
     return _PROJECT_CHARS.sub("", str(name).lower())
 
 
-def _env(config: HarnessConfig, project: str, isolated: bool) -> SecretEnv:
+def _env(config: HarnessConfig, project: str, isolated: bool, state_dir: Path) -> SecretEnv:
     """An isolated stack's env is its saved state's when it has one (the credentials its volumes were
     initialised with outlive its containers); the developer's stack's is always the env file's."""
     if isolated:
-        saved = state.load(config.state_dir, project)
+        saved = state.load(state_dir, project)
         return saved.env if saved is not None else SecretEnv(isolated_env(config))
     env = read_env_file(config.env_file)
     missing = missing_variables(config.needed_variables().values(), env)
@@ -94,7 +94,9 @@ def resolve_spec(
     requested: profiles.ProfileName = "auto",
     project: str | None = None,
     isolated: bool = False,
+    *,
     progress: Progress | None = None,
+    state_dir: Path | None = None,
 ) -> tuple[HarnessConfig, StackSpec]:
     """Env, project and profile for a stack (writes a dev `.env` when there is none; builds stale
     offline images for the offline profile). Runs no `docker compose config`."""
@@ -104,8 +106,8 @@ def resolve_spec(
         progress.say(f"wrote {written} (mode 0600; credentials generated, not printed)")
         config = HarnessConfig.resolve(config.compose_file, written)
     name = project_name(config, project, isolated)
-    env = _env(config, name, isolated)
-    profile = profiles.choose(requested, declared_images(_raw(config), {**os.environ, **env}))
+    env = _env(config, name, isolated, state_dir or config.state_dir)
+    profile = profiles.choose(requested, declared_images(_raw(config), child_env(env) or {}))
     profiles.prepare(profile, progress)
     return config, StackSpec(profile.files(config.base_files()), env, name, profile)
 
@@ -115,12 +117,15 @@ def open_stack(
     requested: profiles.ProfileName = "auto",
     project: str | None = None,
     isolated: bool = False,
+    *,
     progress: Progress | None = None,
+    state_dir: Path | None = None,
 ) -> Stack:
-    """A `Stack` for the requested profile, its model loaded by the one `docker compose config`."""
+    """A `Stack` for the requested profile, its model loaded by the one `docker compose config`.
+    `state_dir`: where its state lives (default: the checkout's .orderflow)."""
     progress = progress or Progress()
-    config, spec = resolve_spec(config, requested, project, isolated, progress)
-    model = load_model(spec.files, env={**os.environ, **spec.env}, project=spec.project)
+    config, spec = resolve_spec(config, requested, project, isolated, progress=progress, state_dir=state_dir)
+    model = load_model(spec.files, env=child_env(spec.env), project=spec.project)
     return Stack(
         spec.files,
         spec.env,
@@ -128,16 +133,22 @@ def open_stack(
         spec.profile.name,
         progress,
         model=model,
-        passfile=state.passfile_path(config.state_dir, spec.project),
+        passfile=state.passfile_path(state_dir or config.state_dir, spec.project),
         profile_reason=spec.profile.reason,
     )
 
 
-def reopen(config: HarnessConfig, project: str | None, progress: Progress | None = None) -> Stack:
+def reopen(
+    config: HarnessConfig,
+    project: str | None,
+    progress: Progress | None = None,
+    state_dir: Path | None = None,
+) -> Stack:
     """A stack started earlier, from its saved state; without state, by project name alone (the
     developer's env file when it has one), so a stack killed mid-start can still be removed."""
     name = project_name(config, project)
-    saved = state.load(config.state_dir, name)
+    state_dir = state_dir or config.state_dir
+    saved = state.load(state_dir, name)
     if saved is not None:
         files = ComposeFiles(tuple(Path(f) for f in saved.files))
         return Stack(
@@ -146,7 +157,7 @@ def reopen(config: HarnessConfig, project: str | None, progress: Progress | None
             name,
             saved.profile,
             progress,
-            passfile=state.passfile_path(config.state_dir, name),
+            passfile=state.passfile_path(state_dir, name),
             profile_reason=saved.profile_reason,
         )
     env = read_env_file(config.env_file) if not config.env_is_template else {}

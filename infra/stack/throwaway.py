@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import docker
 
-from infra.errors import HarnessError
+from infra.errors import HarnessError, describe
 
 T = TypeVar("T")
 LABEL = "org.orderflow.throwaway"
@@ -46,7 +46,7 @@ def wait_until(
         try:
             result = attempt()
         except Exception as exc:  # any failure means "not ready yet"; the last one is reported
-            last = f"{type(exc).__name__}: {str(exc).strip()[:200]}"
+            last = describe(exc, 200)
         else:
             if result is not None:
                 return result

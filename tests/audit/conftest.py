@@ -1,5 +1,5 @@
 """Fixtures for the audit's negative cases: a database holding scenarios/valid.sql, and the naming
-convention the scenarios follow (schema/CONVENTIONS.md's, copied so these tests do not move with it)."""
+convention the scenarios follow (tests/audit/convention.py)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from infra.stack.databases import scratch_database, with_database
+from infra.stack.databases import rolled_back, scratch_database, with_database
+from tests.audit.convention import CONVENTION
 
 SCENARIOS = Path(__file__).parent / "scenarios"
-CONVENTION = {
-    "pk": "pk_%(table_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-}
 
 
 @pytest.fixture
@@ -41,8 +35,5 @@ def valid_dsn(live_stack) -> Iterator[str]:
 @pytest.fixture
 def scenario_conn(valid_dsn: str) -> Iterator[psycopg.Connection]:
     """A connection to the valid database inside a transaction that is rolled back afterwards."""
-    with psycopg.connect(valid_dsn) as conn:
-        try:
-            yield conn
-        finally:
-            conn.rollback()
+    with rolled_back(valid_dsn) as conn:
+        yield conn

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from infra.audit import RULES, AuditOptions, audit, looks_plural, parse_docstring
-from infra.audit.names import index_columns
+from infra.audit import RULES, AuditOptions, audit, looks_plural
+from infra.audit.names import constraint_names, index_columns
+from infra.audit.shape import tenant_org_id, timestamps
 from infra.audit.view import singular_of
 from infra.catalog import CatalogSnapshot, Column, Constraint, Index, Table, Trigger
+from infra.findings import Check, declare
 from infra.registry import all_checks
 
 CONVENTIONS_MD = Path(__file__).resolve().parents[2] / "schema" / "CONVENTIONS.md"
@@ -27,17 +29,17 @@ def test_every_documented_rule_has_an_audit_rule_and_a_check():
 def test_every_rule_says_why_and_how_to_fix():
     for rule in RULES.values():
         assert rule.title and rule.why and rule.fix, rule.id
-        assert rule.check.__doc__ and rule.why.split()[0] in rule.check.__doc__
+        assert rule.function.__doc__ and rule.why.split()[0] in rule.function.__doc__
 
 
 def test_a_docstring_without_why_or_fix_is_refused_by_name():
-    with pytest.raises(ValueError, match=r"rule x.*'Fix'"):
-        parse_docstring("Title.\n\nWhy: because.\n", "rule x")
-    assert parse_docstring("Two-line\ntitle.\n\nWhy: a\n b.\nFix: c.", "r") == (
-        "Two-line title",
-        "a b.",
-        "c.",
+    with pytest.raises(ValueError, match=r"schema\.x.*'Fix'"):
+        declare("schema.x", "Title.\n\nWhy: because.\n", required=("Why", "Fix"))
+    assert declare("schema.x", "Two-line\ntitle.\n\nWhy: a\n b.\nFix: c.", ("Why", "Fix")) == Check(
+        "schema.x", "Two-line title", "a b.", "c."
     )
+    with pytest.raises(ValueError, match=r"not `<concern>\.<kebab-name>`"):
+        declare("Schema X", "Title.\n\nWhy: because.")
 
 
 def test_unknown_rule_ids_are_refused():
@@ -116,7 +118,7 @@ def test_a_custom_tenant_table_and_timestamp_function():
     )
     assert audit(CatalogSnapshot.of(objects), CONVENTION, options=options) == []
     findings = audit(CatalogSnapshot.of(objects), CONVENTION)
-    assert {f.check_id for f in findings} == {"schema.tenant-org-id", "schema.timestamps"}
+    assert {f.check_id for f in findings} == {tenant_org_id.id, timestamps.id}
 
 
 def test_partitions_and_excluded_tables_are_not_audited():
@@ -136,7 +138,7 @@ def test_two_misnamed_checks_on_one_table_are_two_findings_not_a_collision():
         Constraint("public", "t", "t_a_check", "check", "CHECK (a > 0)", ("a",)),
         Constraint("public", "t", "t_b_check", "check", "CHECK (b > 0)", ("b",)),
     ]
-    findings = audit(CatalogSnapshot.of(objects), convention, rules=["schema.constraint-names"])
+    findings = audit(CatalogSnapshot.of(objects), convention, rules=[constraint_names.id])
     assert [(f.where, f.expected) for f in findings] == [
         ("check t_a_check on t", "'ck_t_<name>'"),
         ("check t_b_check on t", "'ck_t_<name>'"),

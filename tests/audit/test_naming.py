@@ -18,14 +18,8 @@ from infra.audit.naming import (
     pg_truncate,
     sqlalchemy_truncate,
 )
+from tests.audit.convention import CONVENTION
 
-CONVENTION = {
-    "pk": "pk_%(table_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-}
 identifier = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
 snake = st.from_regex(r"[a-z][a-z0-9]{0,20}(_[a-z0-9]{1,12}){0,3}", fullmatch=True)
 

@@ -6,17 +6,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from infra.audit import audit
+from infra.audit.names import constraint_names, index_names
 from infra.audit.naming import NameSpec, convention_name, final_name
 from infra.catalog import snapshot
 from infra.findings import render_all
+from tests.audit.convention import CONVENTION
 
-CONVENTION = {
-    "pk": "pk_%(table_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-}
 LONG = "payment_reconciliation_adjustment_settlement"  # 44 characters: every name below is too long
 ACCENTED = "échéance_é" + "é" * 20  # 31 characters, 61 bytes
 
@@ -54,15 +49,15 @@ def test_create_all_names_are_what_the_audit_expects(scratch_database_url):
         snap = snapshot(engine)
     finally:
         engine.dispose()
-    findings = audit(snap, CONVENTION, rules=["schema.constraint-names", "schema.index-names"])
+    findings = audit(snap, CONVENTION, rules=[constraint_names.id, index_names.id])
     assert not findings, render_all(findings)
-    index_names = {i.name for i in snap.indexes}
+    indexes = {i.name for i in snap.indexes}
     accented = convention_name(CONVENTION, NameSpec("ix", "facture", (ACCENTED,)))
     assert accented is not None and len(accented) < 63 < len(accented.encode())
-    assert final_name(accented) in index_names  # cut by PostgreSQL, on a character boundary
+    assert final_name(accented) in indexes  # cut by PostgreSQL, on a character boundary
     long_ix = convention_name(CONVENTION, NameSpec("ix", LONG, ("org_id", "settlement_reference")))
     assert long_ix is not None
-    assert any(len(name) == 60 and name.startswith(long_ix[:55]) for name in index_names)  # hashed
+    assert any(len(name) == 60 and name.startswith(long_ix[:55]) for name in indexes)  # hashed
 
 
 def test_a_misnamed_constraint_among_them_is_still_found(scratch_database_url):
@@ -71,7 +66,7 @@ def test_a_misnamed_constraint_among_them_is_still_found(scratch_database_url):
         with engine.begin() as conn:
             models().create_all(conn)
             conn.execute(sa.text(f"ALTER TABLE {LONG} RENAME CONSTRAINT pk_{LONG} TO {LONG}_pkey"))
-        findings = audit(snapshot(engine), CONVENTION, rules=["schema.constraint-names"])
+        findings = audit(snapshot(engine), CONVENTION, rules=[constraint_names.id])
     finally:
         engine.dispose()
     assert [f.where for f in findings] == [f"primary key {LONG}_pkey on {LONG}"]

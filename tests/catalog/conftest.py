@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from infra.stack.databases import scratch_database, with_database
+from infra.stack.databases import rolled_back, scratch_database, with_database
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 RunSql = Callable[[str, str], None]
@@ -44,11 +44,8 @@ def base_dsn(live_stack) -> Iterator[str]:
 @pytest.fixture
 def base_conn(base_dsn: str) -> Iterator[psycopg.Connection]:
     """A connection to the base database in a transaction rolled back afterwards."""
-    with psycopg.connect(base_dsn) as conn:
-        try:
-            yield conn
-        finally:
-            conn.rollback()
+    with rolled_back(base_dsn) as conn:
+        yield conn
 
 
 @pytest.fixture

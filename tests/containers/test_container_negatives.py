@@ -44,7 +44,7 @@ def _listening(container, target, port):
     return wait_until(attempt, what, deadline_s=15, give_up=lambda: exited(container))
 
 
-@pytest.mark.negative("containers.main-process")
+@pytest.mark.negative(main_process_findings.check)
 def test_wrapper_shell_as_pid_one_fails(broken_container):
     """A shell that forks the server and stays PID 1 (SIGTERM would never reach redis-server)."""
     container, target = broken_container(
@@ -52,22 +52,22 @@ def test_wrapper_shell_as_pid_one_fails(broken_container):
     )
     procs = _running(container, target, "sh")
     assert any(p.name == "redis-server" for p in procs.values()), procs
-    findings = only(main_process_findings(target, procs), "containers.main-process")
+    findings = only(main_process_findings(target, procs), main_process_findings.id)
     assert len(findings) == 1
     assert findings[0].expected.startswith("main process 'redis-server'")
     assert "'sh'" in findings[0].found and "redis" in findings[0].where
 
 
-@pytest.mark.negative("containers.non-root")
+@pytest.mark.negative(non_root_verdict.check)
 def test_server_running_as_root_fails(broken_container):
     container, target = broken_container("redis", entrypoint=REDIS, user="0")
     verdict = non_root_verdict(target, _running(container, target, "redis-server"))
     assert not verdict.allowed
-    assert [f.check_id for f in verdict.findings] == ["containers.non-root"]
+    assert [f.check_id for f in verdict.findings] == [non_root_verdict.id]
     assert "uids 0/0/0/0" in verdict.findings[0].found
 
 
-@pytest.mark.negative("containers.data-dir-owner")
+@pytest.mark.negative(data_dir_findings.check)
 def test_data_dir_owned_by_root_fails(broken_container):
     container, target = broken_container("redis", entrypoint=REDIS, user="redis")
     procs = _running(container, target, "redis-server")
@@ -75,19 +75,19 @@ def test_data_dir_owned_by_root_fails(broken_container):
     assert chown.exit_code == 0, chown.output
     findings = data_dir_findings(target, procs, read_owners(target, ["/data", "/no/such/dir"]))
     assert [f.found for f in findings] == ["owned by uid 0 (root)", "missing"]
-    assert all(f.check_id == "containers.data-dir-owner" for f in findings)
+    assert all(f.check_id == data_dir_findings.id for f in findings)
 
 
-@pytest.mark.negative("containers.listening")
+@pytest.mark.negative(listening_verdict.check)
 def test_server_on_another_port_fails(broken_container):
     container, target = broken_container("redis", entrypoint=[*REDIS, "--port", "6380"], user="redis")
     verdict = listening_verdict(target, _listening(container, target, 6380), 6379)
-    assert [f.check_id for f in verdict.findings] == ["containers.listening"]
+    assert [f.check_id for f in verdict.findings] == [listening_verdict.id]
     assert "no LISTEN socket on port 6379" in verdict.findings[0].found
     assert ":6380 LISTEN" in verdict.findings[0].found
 
 
-@pytest.mark.negative("containers.listening")
+@pytest.mark.negative(listening_verdict.check)
 def test_server_bound_to_loopback_inside_the_container_fails(broken_container):
     container, target = broken_container("redis", entrypoint=[*REDIS, "--bind", "127.0.0.1"], user="redis")
     verdict = listening_verdict(target, _listening(container, target, 6379), 6379)

@@ -75,18 +75,18 @@ def test_malformed_row_names_its_line():
         parse_proc_net_tcp(TCP6.splitlines()[0] + "\n" + TCP.splitlines()[2], 6)
 
 
-@pytest.mark.negative("containers.listening")
+@pytest.mark.negative(listening_verdict.check)
 def test_no_listen_entry_for_the_port_fails():
     """Only a TIME_WAIT connection to 6379 and a LISTEN on another port: not listening."""
     text = "\n".join(line for line in TCP.splitlines() if ":18EB 00000000" not in line)
     verdict = listening_verdict(TARGET, parse_proc_net_tcp(text, 4, "little"), 6379)
     assert len(verdict.findings) == 1
-    assert verdict.findings[0].check_id == "containers.listening"
+    assert verdict.findings[0].check_id == listening_verdict.id
     assert "no LISTEN socket on port 6379" in verdict.findings[0].found
     assert "redis" in verdict.findings[0].where
 
 
-@pytest.mark.negative("containers.listening")
+@pytest.mark.negative(listening_verdict.check)
 def test_loopback_only_listener_fails():
     """Listening on 127.0.0.1 inside the container: the published port reaches nothing."""
     text = TCP.replace(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,22 +10,23 @@ import pytest
 from infra.compose.model import ComposeFiles
 from infra.stack.isolation import free_port, isolated_project_name
 from infra.stack.lifecycle import Stack, StackStatus
+from infra.stack.throwaway import wait_until
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
 
 def wait_for_state(stack: Stack, service: str, wanted: str, deadline_s: float = 30.0) -> StackStatus:
-    """Poll the engine until `service` reports `wanted`; say what was seen when the deadline passes."""
-    end = time.monotonic() + deadline_s
-    seen = "nothing"
-    while time.monotonic() < end:
+    """Poll the engine (infra's one polling loop) until `service` reports `wanted`."""
+
+    def reached() -> StackStatus | None:
         status = stack.status()
         seen = status.services[service].state if service in status.services else "no container"
-        if seen == wanted:
-            return status
-        time.sleep(0.2)
-    raise AssertionError(
-        f"waited {deadline_s}s for {service} of {stack.project} to be {wanted!r}; last: {seen!r}"
+        if seen != wanted:
+            raise AssertionError(f"{service} is {seen!r}")  # reported as the last thing seen
+        return status
+
+    return wait_until(
+        reached, f"{service} of {stack.project} to be {wanted!r}", deadline_s=deadline_s, interval_s=0.2
     )
 
 

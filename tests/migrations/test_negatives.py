@@ -18,7 +18,9 @@ from infra.migrations.checks import (
     single_head_findings,
     upgrade_from_empty,
 )
-from infra.migrations.roundtrip import stepwise_roundtrip
+from infra.migrations.data import data_findings
+from infra.migrations.drift import autogenerate_findings, catalog_drift_findings
+from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, stepwise_roundtrip
 from infra.migrations.tree import AlembicTree
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -53,14 +55,14 @@ def test_valid_tree_passes_every_check(empty_engine):
     assert drift.autogenerate_findings(empty_engine, models("valid"), "valid") == []
 
 
-@pytest.mark.negative("migrations.single-head")
+@pytest.mark.negative(single_head_findings.check)
 def test_two_heads():
     findings = single_head_findings(tree("two-heads"))
     assert [f.found for f in findings] == ["2 heads: b3, c3"]
     assert "alembic merge heads" in findings[0].hint
 
 
-@pytest.mark.negative("migrations.upgrade-from-empty")
+@pytest.mark.negative(upgrade_from_empty.check)
 def test_upgrade_that_fails(empty_engine):
     findings, _ = upgrade_from_empty(tree("upgrade-fails"), empty_engine)
     assert len(findings) == 1
@@ -70,45 +72,45 @@ def test_upgrade_that_fails(empty_engine):
     )
 
 
-@pytest.mark.negative("migrations.stepwise-roundtrip")
+@pytest.mark.negative(STEPWISE_ROUNDTRIP)
 def test_downgrade_that_does_pass(empty_engine):
     """pytest-alembic's round trip passes this tree: nothing raises. The catalog diff does not."""
-    findings = only(roundtrip("downgrade-pass", empty_engine), "migrations.stepwise-roundtrip")
+    findings = only(roundtrip("downgrade-pass", empty_engine), STEPWISE_ROUNDTRIP.id)
     assert [f.where for f in findings] == ["revision a2 (downgrade to a1)"]
     for leftover in ("column org.note", "constraint ck_org_note_length on org", "index ix_org_name"):
         assert f"+ {leftover}" in findings[0].found
 
 
-@pytest.mark.negative("migrations.stepwise-roundtrip")
+@pytest.mark.negative(STEPWISE_ROUNDTRIP)
 def test_downgrade_that_forgets_an_index(empty_engine):
-    findings = only(roundtrip("downgrade-forgets-constraint", empty_engine), "migrations.stepwise-roundtrip")
+    findings = only(roundtrip("downgrade-forgets-constraint", empty_engine), STEPWISE_ROUNDTRIP.id)
     assert len(findings) == 1
     assert findings[0].found.splitlines()[1:] == [
         "+ index ix_org_name: CREATE INDEX ix_org_name ON public.org USING btree (name)"
     ]
 
 
-@pytest.mark.negative("migrations.reupgrade-identical")
+@pytest.mark.negative(REUPGRADE_IDENTICAL)
 def test_upgrade_that_differs_each_time(empty_engine):
-    findings = only(roundtrip("nondeterministic", empty_engine), "migrations.reupgrade-identical")
+    findings = only(roundtrip("nondeterministic", empty_engine), REUPGRADE_IDENTICAL.id)
     assert [f.where for f in findings] == ["revision a2 (upgrade after downgrade)"]
     assert "~ index ix_org_name" in findings[0].found and "comment: built" in findings[0].found
 
 
-@pytest.mark.negative("migrations.data-survives")
+@pytest.mark.negative(data_findings.check)
 def test_upgrade_that_rewrites_rows(empty_engine):
-    findings = only(roundtrip("data-loss", empty_engine, seed=seed_orgs), "migrations.data-survives")
+    findings = only(roundtrip("data-loss", empty_engine, seed=seed_orgs), data_findings.id)
     assert findings, "uppercasing every name must be caught"
     assert findings[0].where == "revision a2 (upgrade), table org"
     assert "2 row(s) unchanged" in findings[0].expected
     assert json.loads(findings[0].found.split("e.g. ", 1)[1])["name"] in ("Acme", "Globex")
 
 
-@pytest.mark.negative("migrations.drift-autogenerate")
+@pytest.mark.negative(autogenerate_findings.check)
 def test_model_column_type_drift(empty_engine):
     upgrade_from_empty(tree("drifted-column"), empty_engine)
     findings = drift.autogenerate_findings(empty_engine, models("drifted-column"), "drifted-column")
-    assert [f.check_id for f in findings] == ["migrations.drift-autogenerate"]
+    assert [f.check_id for f in findings] == [autogenerate_findings.id]
     assert "modify_type" in findings[0].found and "note" in findings[0].found
 
 
@@ -119,7 +121,7 @@ def catalog_drift(name: str, live_stack) -> list:
     )
 
 
-@pytest.mark.negative("migrations.drift-catalog")
+@pytest.mark.negative(catalog_drift_findings.check)
 def test_check_constraint_drift_that_autogenerate_misses(empty_engine, live_stack):
     """Autogenerate does not compare check expressions; the catalogs do."""
     upgrade_from_empty(tree("drifted-check"), empty_engine)
@@ -130,9 +132,9 @@ def test_check_constraint_drift_that_autogenerate_misses(empty_engine, live_stac
     assert "<= 200" in findings[0].found and "<= 300" in findings[0].found
 
 
-@pytest.mark.negative("budget.migration-time")
+@pytest.mark.negative(migration_time_findings.check)
 def test_slow_migration_breaks_a_budget(empty_engine):
     findings, seconds = upgrade_from_empty(tree("slow"), empty_engine)
     assert findings == [] and seconds >= 0.3  # the tree sleeps 0.3 s in a2
     over = migration_time_findings(seconds, budget_s=0.2, where="slow")
-    assert [f.check_id for f in over] == ["budget.migration-time"]
+    assert [f.check_id for f in over] == [migration_time_findings.id]

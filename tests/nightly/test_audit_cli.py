@@ -7,6 +7,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from infra.audit.column_types import jsonb_not_json, timestamptz_not_timestamp
+from infra.audit.names import column_names, table_names
+from infra.audit.shape import pk_uuid_id, tenant_org_id
 from infra.cli import main
 from infra.stack.databases import scratch_database, with_database
 
@@ -69,17 +72,17 @@ def test_violations_fail_naming_rule_and_object(legacy_db, capsys, tmp_path):
     assert code == 1
     found = failing(doc)
     assert {
-        "schema.table-name",
-        "schema.pk-uuid-id",
-        "schema.column-name",
-        "schema.jsonb-not-json",
-        "schema.timestamptz-not-timestamp",
-        "schema.tenant-org-id",
+        table_names.id,
+        pk_uuid_id.id,
+        column_names.id,
+        jsonb_not_json.id,
+        timestamptz_not_timestamp.id,
+        tenant_org_id.id,
     } <= set(found)
-    assert any("orders" in where for where in found["schema.table-name"])
-    assert doc["counts"]["schema.jsonb-not-json"] == 1
+    assert any("orders" in where for where in found[table_names.id])
+    assert doc["counts"][jsonb_not_json.id] == 1
     text = md.read_text()
-    assert "`schema.jsonb-not-json`" in text and "Fix:" in text  # the rule's why and how to fix
+    assert f"`{jsonb_not_json.id}`" in text and "Fix:" in text  # the rule's why and how to fix
     assert "password" not in json.dumps(doc).lower() or "***" in json.dumps(doc)
 
 

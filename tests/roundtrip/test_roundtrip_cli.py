@@ -8,6 +8,10 @@ import pytest
 
 from infra.cli import main
 from infra.migrations import history
+from infra.migrations.checks import single_head_findings
+from infra.migrations.data import data_findings
+from infra.migrations.history import rewritten_findings
+from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP
 
 pytestmark = [pytest.mark.migrations, pytest.mark.infra]
 
@@ -54,49 +58,49 @@ def test_no_new_revisions_passes_and_says_so(tree_repo, live_stack, capsys):
     assert any("no new revisions since main" in r["message"] for r in report["results"])
 
 
-@pytest.mark.negative("migrations.stepwise-roundtrip")
+@pytest.mark.negative(STEPWISE_ROUNDTRIP)
 def test_branch_whose_downgrade_does_nothing_fails_with_the_diff(tree_repo, live_stack, capsys):
     tree_repo.add_revision("downgrade-pass", "a2_add_note.py")
     code, report, _ = roundtrip(tree_repo, live_stack, capsys)
     assert code == 1
-    [problem] = failed(report)["migrations.stepwise-roundtrip"]
+    [problem] = failed(report)[STEPWISE_ROUNDTRIP.id]
     assert problem["where"] == "revisions a2..a2 (down to a1)"
     assert "+ column org.note" in report["diff"]
 
 
-@pytest.mark.negative("migrations.data-survives")
+@pytest.mark.negative(data_findings.check)
 def test_branch_that_rewrites_rows_fails(tree_repo, live_stack, capsys):
     tree_repo.add_revision("data-loss", "a2_add_note.py")
     code, report, _ = roundtrip(tree_repo, live_stack, capsys)
     assert code == 1
-    assert "table org" in failed(report)["migrations.data-survives"][0]["where"]
+    assert "table org" in failed(report)[data_findings.id][0]["where"]
 
 
-@pytest.mark.negative("migrations.history-unchanged")
+@pytest.mark.negative(rewritten_findings.check)
 def test_edited_merged_revision_fails_naming_it(tree_repo, live_stack, capsys):
     path = tree_repo.versions / "a1_create_org.py"
     path.write_text(path.read_text().replace('"Create org with a unique slug."', '"Edited after merge."'))
     code, report, _ = roundtrip(tree_repo, live_stack, capsys)
     assert code == 1
-    [problem] = failed(report)["migrations.history-unchanged"]
+    [problem] = failed(report)[rewritten_findings.id]
     assert problem["where"] == "revision a1 (a1_create_org.py)" and "edited" in problem["message"]
 
 
-@pytest.mark.negative("migrations.history-unchanged")
+@pytest.mark.negative(rewritten_findings.check)
 def test_deleted_merged_revision_fails():
     base = {"a1": history.RevisionFile("a1", (), "x", "a1.py")}
     [problem] = history.rewritten_findings(base, {}, "main")
     assert (problem.where, problem.found) == ("revision a1", "deleted")
 
 
-@pytest.mark.negative("migrations.single-head")
+@pytest.mark.negative(single_head_findings.check)
 def test_branch_with_two_heads_fails_naming_them(tree_repo, live_stack, capsys):
     tree_repo.add_revision("valid", "a2_add_note.py")
     tree_repo.add_revision("two-heads", "b3_branch.py")
     tree_repo.add_revision("two-heads", "c3_branch.py")
     code, report, _ = roundtrip(tree_repo, live_stack, capsys)
     assert code == 1
-    assert failed(report)["migrations.single-head"][0]["message"].endswith("found 2 heads: b3, c3")
+    assert failed(report)[single_head_findings.id][0]["message"].endswith("found 2 heads: b3, c3")
 
 
 def test_missing_base_ref_is_one_line(tree_repo, live_stack, capsys):

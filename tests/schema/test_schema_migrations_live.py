@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -12,6 +11,7 @@ from alembic import command
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError, InternalError
 
+from infra.environ import child_env
 from schema.ddl import EXTENSION_MARKER
 from schema.migrate import (
     ALEMBIC_INI,
@@ -175,7 +175,7 @@ def test_a_held_migration_lock_makes_the_run_wait_then_give_up(scratch_engine, i
 
 def test_two_concurrent_cli_upgrades_serialize(scratch_database_url):
     """Two deploys at once: one migrates, the other waits for the lock and finds nothing to do."""
-    env = {**os.environ, "DATABASE_URL": scratch_database_url}
+    env = child_env({"DATABASE_URL": scratch_database_url})
     cmd = [sys.executable, "-m", "alembic", "-c", str(ALEMBIC_INI), "upgrade", "head"]
     runs = [subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = []
@@ -189,7 +189,7 @@ def test_two_concurrent_cli_upgrades_serialize(scratch_database_url):
 
 
 def test_cli_upgrade_and_downgrade_on_its_own_connection(scratch_database_url, scratch_engine):
-    env = {**os.environ, "DATABASE_URL": scratch_database_url}
+    env = child_env({"DATABASE_URL": scratch_database_url})
     cli = [sys.executable, "-m", "alembic", "-c", str(ALEMBIC_INI)]
     up = subprocess.run([*cli, "upgrade", "head"], env=env, capture_output=True, text=True, check=False)
     assert up.returncode == 0, up.stderr

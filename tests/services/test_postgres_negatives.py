@@ -6,12 +6,12 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from infra.catalog.snapshot import libpq_url
 from infra.findings import only
 from infra.probes.postgres import (
     REQUIRED_EXTENSIONS,
     extension_findings,
     extension_states,
-    libpq_dsn,
     smoke_findings,
     version_findings,
 )
@@ -20,23 +20,23 @@ from infra.stack.databases import scratch_database, with_database
 pytestmark = [pytest.mark.infra, pytest.mark.services]
 
 
-@pytest.mark.negative("services.postgres-version")
+@pytest.mark.negative(version_findings.check)
 def test_major_version_other_than_the_contract_fails(live_stack):
     findings = version_findings(live_stack.endpoints.postgres_dsn(), 99, "service postgres")
-    assert [f.check_id for f in findings] == ["services.postgres-version"]
+    assert [f.check_id for f in findings] == [version_findings.id]
     assert findings[0].expected == "PostgreSQL 99.x (the stack contract)"
     assert findings[0].found.startswith("PostgreSQL 1")
 
 
 @pytest.mark.slow  # a fresh cluster: initdb takes 2-3 s on an idle machine, more on a loaded one
-@pytest.mark.negative("services.postgres-extensions")
+@pytest.mark.negative(extension_findings.check)
 def test_image_without_pgvector_fails(broken_postgres):
     """The stack's own image with vector's control file removed: what plain postgres:16 looks like."""
     container, dsn = broken_postgres()
     removed = container.exec_run(["find", "/usr", "-name", "vector.control", "-delete", "-print"], user="0")
     assert removed.exit_code == 0 and b"vector.control" in removed.output, removed.output
     states = extension_states(dsn, REQUIRED_EXTENSIONS)
-    findings = only(extension_findings(states, "service postgres"), "services.postgres-extensions")
+    findings = only(extension_findings(states, "service postgres"), extension_findings.id)
     assert [f.expected for f in findings] == [
         "extension vector available and installed (or installable) in this database"
     ]
@@ -44,7 +44,7 @@ def test_image_without_pgvector_fails(broken_postgres):
     assert [s.name for s in states if s.version] == ["pg_trgm"]
 
 
-@pytest.mark.negative("services.postgres-extensions")
+@pytest.mark.negative(extension_findings.check)
 def test_role_that_cannot_install_vector_fails(live_stack):
     """pg_trgm is trusted (any database owner may create it); vector is not: a non-superuser role
     owning its database still cannot install it."""
@@ -72,10 +72,8 @@ def test_role_that_cannot_install_vector_fails(live_stack):
     assert "CREATE EXTENSION failed" in findings[0].found and "permission denied" in findings[0].found
 
 
-@pytest.mark.negative("services.postgres-smoke")
+@pytest.mark.negative(smoke_findings.check)
 def test_database_without_the_extensions_fails(scratch_database_url):
-    findings = only(
-        smoke_findings(libpq_dsn(scratch_database_url), "service postgres"), "services.postgres-smoke"
-    )
+    findings = only(smoke_findings(libpq_url(scratch_database_url), "service postgres"), smoke_findings.id)
     assert len(findings) == 4, findings
     assert all("does not exist" in f.found for f in findings), [f.found for f in findings]

@@ -37,7 +37,7 @@ def test_declared_settings_from_a_shell_wrapped_command():
         server_arguments(["valkey-server", "--port", "6379"])
 
 
-@pytest.mark.negative("services.redis-persistence")
+@pytest.mark.negative(persistence_findings.check)
 def test_command_without_persistence_fails():
     findings = persistence_findings(
         declared_settings(["redis-server", "--port", "6379"]), {}, "service redis"
@@ -46,7 +46,7 @@ def test_command_without_persistence_fails():
 
 
 @pytest.mark.infra
-@pytest.mark.negative("services.redis-persistence")
+@pytest.mark.negative(persistence_findings.check)
 def test_server_persisting_otherwise_than_declared_fails(live_stack, broken_redis):
     """Declared: the live stack's compose command. Running: a server without AOF or snapshots."""
     declared = declared_settings(declared_command(live_stack.stack, "redis"))
@@ -70,7 +70,7 @@ def test_server_persisting_otherwise_than_declared_fails(live_stack, broken_redi
 
 
 @pytest.mark.infra
-@pytest.mark.negative("services.redis-auth-required")
+@pytest.mark.negative(auth_required_findings.check)
 def test_server_without_password_fails(broken_redis):
     host, port = broken_redis("--protected-mode", "no")
     findings = auth_required_findings(host, port, "service redis")
@@ -78,19 +78,19 @@ def test_server_without_password_fails(broken_redis):
 
 
 @pytest.mark.infra
-@pytest.mark.negative("services.redis-ping")
+@pytest.mark.negative(ping_findings.check)
 def test_wrong_password_fails(live_stack):
     host, port, _ = live_stack.endpoints.redis()
     findings = ping_findings(host, port, "not-the-password", "service redis")
-    assert [f.check_id for f in findings] == ["services.redis-ping"]
+    assert [f.check_id for f in findings] == [ping_findings.id]
     assert "AuthenticationError" in findings[0].found
 
 
 @pytest.mark.infra
-@pytest.mark.negative("services.redis-ping")
+@pytest.mark.negative(ping_findings.check)
 def test_server_that_does_not_answer_fails(start_container):
     """A container from the redis image that runs no server: the port is published, nothing answers."""
     _, port = start_container("redis", 6379, entrypoint=["sleep"], command=["300"])
     findings = ping_findings("127.0.0.1", port, "any", "service redis")
-    assert [f.check_id for f in findings] == ["services.redis-ping"]
+    assert [f.check_id for f in findings] == [ping_findings.id]
     assert "ConnectionError" in findings[0].found

@@ -11,6 +11,7 @@ import pytest
 from infra.config import MIGRATION_BUDGET_S, STARTUP_BUDGET_S, Budgets
 from infra.errors import HarnessError
 from infra.masking import SecretEnv
+from infra.probes.stack import startup_findings
 from infra.stack import state
 from infra.stack.events import DockerEvents
 from infra.stack.opener import declared_images
@@ -81,7 +82,7 @@ def test_events_child_closes_within_its_grace_period_unread():
 
 
 @pytest.mark.infra
-@pytest.mark.negative("budget.startup")
+@pytest.mark.negative(startup_findings.check)
 @pytest.mark.budget
 def test_up_report_judges_the_budget_with_the_checks_function(tmp_path, checkouts, images):
     """`up --startup-budget` changes the budget the report judges with (startup_findings)."""
@@ -106,5 +107,5 @@ def test_up_report_judges_the_budget_with_the_checks_function(tmp_path, checkout
     assert proc.returncode == 1
     report = json.loads(proc.stdout)
     failed = [r for r in report["results"] if r["status"] == "failed"]
-    assert [r["check_id"] for r in failed] == ["budget.startup"]
+    assert [r["check_id"] for r in failed] == [startup_findings.id]
     assert failed[0]["where"] == f"service ok of {project}" and "within 0s" in failed[0]["message"]

@@ -8,7 +8,7 @@ from infra.report import REPORT_VERSION, Report, Result, markdown_summary
 
 def test_report_envelope_and_status():
     report = Report("up", data={"profile": "offline"})
-    report.add(Result("live.service-healthy", "passed", where="service redis", duration_s=1.5))
+    report.add(Result("example.service-up", "passed", where="service redis", duration_s=1.5))
     doc = report.finish().to_dict()
     assert doc["report_version"] == REPORT_VERSION
     assert doc["kind"] == "up"
@@ -16,7 +16,7 @@ def test_report_envelope_and_status():
     assert doc["started_at"].endswith("Z")
     assert doc["finished_at"] >= doc["started_at"]
     assert doc["results"][0] == {
-        "check_id": "live.service-healthy",
+        "check_id": "example.service-up",
         "status": "passed",
         "message": "",
         "where": "service redis",
@@ -27,9 +27,9 @@ def test_report_envelope_and_status():
 def test_a_failed_result_fails_the_report():
     report = Report("audit")
     report.add_findings(
-        "schema.table-name", [Finding("schema.table-name", "table orders", "singular", "plural")]
+        "example.table-name", [Finding("example.table-name", "table orders", "singular", "plural")]
     )
-    report.add_findings("schema.pk-uuid-id", [])
+    report.add_findings("example.primary-key", [])
     assert report.status == "failed"
     assert [r.status for r in report.results] == ["failed", "passed"]
 
@@ -44,8 +44,8 @@ def test_secrets_never_reach_the_json():
 
 def test_markdown_summary_lists_failures_with_the_rule_explained():
     report = Report("audit")
-    report.add(Result("schema.table-name", "failed", "expected singular; found plural", "table orders"))
-    text = markdown_summary(report.to_dict(), explain={"schema.table-name": "Tables are named singular."})
+    report.add(Result("example.table-name", "failed", "expected singular; found plural", "table orders"))
+    text = markdown_summary(report.to_dict(), explain={"example.table-name": "Tables are named singular."})
     assert "## orderflow audit: failed" in text
-    assert "| `schema.table-name` | table orders | expected singular; found plural |" in text
+    assert "| `example.table-name` | table orders | expected singular; found plural |" in text
     assert "Tables are named singular." in text

@@ -8,7 +8,6 @@ every rule. Rules are pure: `(raw files, model) -> findings`.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from infra.compose.rules.layout import (
 )
 from infra.compose.rules.pinning import rule_image_pinned
 from infra.compose.rules.secrets import rule_no_default_secrets, rule_secrets_required
+from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.masking import mask, secret_values
@@ -111,7 +111,7 @@ def audit_compose(files: ComposeFiles, env: Mapping[str, str] | None = None) -> 
     """Every rule over `files`; `env` resolves the variables. Secret values of `env` are masked in
     the findings, whichever rule would have quoted them."""
     raw = read_raw(files)
-    model = load_model(files, env={**os.environ, **env} if env is not None else None)
+    model = load_model(files, env=child_env(env))
     hidden = secret_values(env or {})
     return [
         dataclasses.replace(

@@ -6,20 +6,23 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from infra.compose.model import ComposeModel
+from infra.compose.model import LOOPBACK, ComposeModel
 from infra.compose.rules.common import RawFile, finding
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
-LOOPBACK = frozenset({"127.0.0.1", "::1"})
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 HOST_NAMESPACE_KEYS = ("network_mode", "pid", "ipc", "userns_mode", "uts")
 
 
-def rule_ports_loopback(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a host IP, Docker publishes on every interface: a dev database open to the network."""
+@produces("compose.ports-loopback")
+def rule_ports_loopback(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Published ports bind 127.0.0.1 (or ::1).
+
+    Why: Without a host IP, Docker publishes on every interface: a dev database open to the network.
+    """
     return [
         finding(
-            "compose.ports-loopback",
+            check.id,
             f"service {s.name}, port {p.target}",
             "host_ip 127.0.0.1 or ::1",
             f"host_ip {p.host_ip or '(all interfaces)'!s}",
@@ -50,10 +53,14 @@ def raw_port_host_part(entry: Any) -> str:
     return re.sub(r"\0(\d+)\0", lambda m: refs[int(m.group(1))], host)
 
 
-def rule_ports_from_env(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Fixed host ports collide with whatever else runs (a second stack, a local server); from the
-    env, each stack, and the harness's isolated test stack, picks its own. Read from the raw file:
-    the normalized model has already replaced the variable with its value."""
+@produces("compose.ports-from-env")
+def rule_ports_from_env(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Host ports come from environment variables.
+
+    Why: Fixed host ports collide with whatever else runs (a second stack, a local server); from the env,
+    each stack, and the harness's isolated test stack, picks its own. Read from the raw file: the
+    normalized model has already replaced the variable with its value.
+    """
     findings = []
     for r in raw:
         for name, service in r.services().items():
@@ -62,7 +69,7 @@ def rule_ports_from_env(raw: list[RawFile], model: ComposeModel) -> list[Finding
                 if not host.startswith("${"):
                     findings.append(
                         finding(
-                            "compose.ports-from-env",
+                            check.id,
                             f"service {name} in {r.path.name}",
                             "host port from a ${VARIABLE}",
                             f"ports entry {entry!r}" + ("" if host else " (no host port: Docker picks one)"),
@@ -72,11 +79,15 @@ def rule_ports_from_env(raw: list[RawFile], model: ComposeModel) -> list[Finding
     return findings
 
 
-def rule_no_privileged(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A privileged container is root on the host: no dev service needs that."""
+@produces("compose.no-privileged")
+def rule_no_privileged(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No privileged containers.
+
+    Why: A privileged container is root on the host: no dev service needs that.
+    """
     return [
         finding(
-            "compose.no-privileged",
+            check.id,
             f"service {s.name}",
             "privileged: false",
             "privileged: true",
@@ -94,12 +105,16 @@ def exposes_docker_socket(source: str) -> bool:
     return any(sock == path or sock.startswith(path.rstrip("/") + "/") for sock in DOCKER_SOCKETS)
 
 
-def rule_no_docker_sock(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Mounting the Docker socket hands the container full control of the host's engine: root on
-    the host for anyone who gets into the container."""
+@produces("compose.no-docker-sock")
+def rule_no_docker_sock(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """The Docker socket is not mounted.
+
+    Why: Mounting the Docker socket hands the container full control of the host's engine: root on the
+    host for anyone who gets into the container.
+    """
     return [
         finding(
-            "compose.no-docker-sock",
+            check.id,
             f"service {s.name}",
             "no Docker socket mounted",
             f"host {m.source} mounted at {m.target}",
@@ -111,13 +126,17 @@ def rule_no_docker_sock(raw: list[RawFile], model: ComposeModel) -> list[Finding
     ]
 
 
-def rule_no_host_namespaces(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """`network_mode: host` skips port publishing altogether: the server listens on every host
-    interface and the loopback rule has nothing to check. `pid`/`ipc`/`uts`/`userns_mode: host`
-    let the container see or signal the host's processes."""
+@produces("compose.no-host-namespaces")
+def rule_no_host_namespaces(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No `network_mode: host` (nor host pid/ipc/uts/userns).
+
+    Why: `network_mode: host` skips port publishing altogether: the server listens on every host
+    interface and the loopback rule has nothing to check. `pid`/`ipc`/`uts`/`userns_mode: host` let the
+    container see or signal the host's processes.
+    """
     return [
         finding(
-            "compose.no-host-namespaces",
+            check.id,
             f"service {name} in {r.path.name}",
             f"no `{key}: host`",
             f"{key}: {service[key]}",

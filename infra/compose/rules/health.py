@@ -8,7 +8,7 @@ from typing import Any
 
 from infra.compose.model import ComposeModel, HealthCheck
 from infra.compose.rules.common import RawFile, finding, kind_of
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _PG_PROBE = re.compile(r"\b(pg_isready|psql)\b")
@@ -18,12 +18,16 @@ _REDIS_PROBE = re.compile(r"\b(redis-cli|valkey-cli)\b")
 _PONG_COMPARED = re.compile(r"\|\s*grep\b[^|;&]*\bPONG\b|==?\s*['\"]?PONG\b|\bPONG['\"]?\s*==?")
 
 
-def rule_healthcheck_present(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a health check, `up --wait` and `depends_on: service_healthy` cannot tell started from
-    ready. It must be in the compose file: an image's own HEALTHCHECK changes with the image."""
+@produces("compose.healthcheck-present")
+def rule_healthcheck_present(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Every service has an enabled health check.
+
+    Why: Without a health check, `up --wait` and `depends_on: service_healthy` cannot tell started from
+    ready. It must be in the compose file: an image's own HEALTHCHECK changes with the image.
+    """
     return [
         finding(
-            "compose.healthcheck-present",
+            check.id,
             f"service {s.name}",
             "an enabled health check",
             "healthcheck disabled (`disable: true` or test NONE)" if s.healthcheck else "no healthcheck",
@@ -60,12 +64,16 @@ def wellformed_problems(hc: HealthCheck, written: Mapping[str, Any]) -> list[tup
     return problems
 
 
-def rule_healthcheck_wellformed(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A probe that may run longer than its interval overlaps the next one; without a start_period a
+@produces("compose.healthcheck-wellformed")
+def rule_healthcheck_wellformed(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Health checks use CMD/CMD-SHELL, timeout < interval, an explicit start_period, retries >= 1.
+
+    Why: A probe that may run longer than its interval overlaps the next one; without a start_period a
     slow first start (initdb, loading a dataset) counts as failures and the container turns unhealthy
-    while it is still initialising; zero retries mean one slow probe is fatal."""
+    while it is still initialising; zero retries mean one slow probe is fatal.
+    """
     return [
-        finding("compose.healthcheck-wellformed", f"service {s.name}", expected, found)
+        finding(check.id, f"service {s.name}", expected, found)
         for s in model.services.values()
         if s.healthcheck is not None and not s.healthcheck.disabled
         for expected, found in wellformed_problems(s.healthcheck, _raw_healthcheck(raw, s.name))
@@ -104,9 +112,13 @@ def early_pass_problem(test: tuple[str, ...], kind: str | None) -> str | None:
     return None
 
 
-def rule_healthcheck_no_early_pass(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A check that passes during initialisation marks the service healthy too soon: migrations and
-    clients connect to a server that is about to restart, or that answers every command with an error."""
+@produces("compose.healthcheck-no-early-pass")
+def rule_healthcheck_no_early_pass(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Health checks cannot pass before the service is ready.
+
+    Why: A check that passes during initialisation marks the service healthy too soon: migrations and
+    clients connect to a server that is about to restart, or that answers every command with an error.
+    """
     findings = []
     for s in model.services.values():
         if s.healthcheck and not s.healthcheck.disabled:
@@ -114,7 +126,7 @@ def rule_healthcheck_no_early_pass(raw: list[RawFile], model: ComposeModel) -> l
             if problem:
                 findings.append(
                     finding(
-                        "compose.healthcheck-no-early-pass",
+                        check.id,
                         f"service {s.name}",
                         "a check that cannot pass before the service is ready",
                         problem,

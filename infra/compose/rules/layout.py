@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compose.model import ComposeModel, Mount
 from infra.compose.rules.common import RawFile, finding, kind_of
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 # Where each kind of server keeps its data (kinds by image repository: common.KINDS).
 DATA_PATHS = {"postgres": "/var/lib/postgresql/data", "redis": "/data", "minio": "/data"}
@@ -12,16 +12,20 @@ DATA_PATHS = {"postgres": "/var/lib/postgresql/data", "redis": "/data", "minio":
 STOP_SIGNALS = {"postgres": ("SIGINT", "SIGTERM"), None: ("SIGTERM", "SIGINT", "SIGQUIT")}
 
 
-def rule_name_set(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A top-level `name:` fixes the project name, so volume and network names (and so the data a
-    developer finds again after `down`) do not depend on the folder the checkout happens to be in."""
+@produces("compose.name-set")
+def rule_name_set(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """The file sets a project `name:`.
+
+    Why: A top-level `name:` fixes the project name, so volume and network names (and so the data a
+    developer finds again after `down`) do not depend on the folder the checkout happens to be in.
+    """
     main = raw[0]
     if main.doc.get("name"):
         return []
     folder = main.path.resolve().parent.name
     return [
         finding(
-            "compose.name-set",
+            check.id,
             str(main.path),
             "a top-level `name:`",
             f"no `name:` (the project would be named after the folder, {folder!r})",
@@ -30,11 +34,16 @@ def rule_name_set(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
     ]
 
 
-def rule_no_version_key(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """`version:` is obsolete in Compose v2 and only produces a warning; its presence means an old file."""
+@produces("compose.no-version-key")
+def rule_no_version_key(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No obsolete `version:` key.
+
+    Why: `version:` is obsolete in Compose v2 and only produces a warning; its presence means an old
+    file.
+    """
     return [
         finding(
-            "compose.no-version-key",
+            check.id,
             str(r.path),
             "no `version:` key",
             f"version: {r.doc['version']!r}",
@@ -59,10 +68,14 @@ def _describe(mount: Mount | None) -> str:
     return f"{mount.type} {mount.source or '(no source)'} at {mount.target}"
 
 
-def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Data in the container layer is lost with the container; an anonymous volume is orphaned by
+@produces("compose.named-volumes")
+def rule_named_volumes(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Data paths are on named volumes declared at top level.
+
+    Why: Data in the container layer is lost with the container; an anonymous volume is orphaned by
     `down` and a new empty one made by the next `up`; a bind mount leaves root-owned files in the
-    checkout. A named volume declared at top level survives `down` and is found again by `up`."""
+    checkout. A named volume declared at top level survives `down` and is found again by `up`.
+    """
     findings = []
     for s in model.services.values():
         kind = kind_of(s.image)
@@ -72,7 +85,7 @@ def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]
             if m.type == "volume" and not m.source and m is not data_mount:
                 findings.append(
                     finding(
-                        "compose.named-volumes",
+                        check.id,
                         f"service {s.name}, {m.target}",
                         "a named volume",
                         _describe(m),
@@ -84,7 +97,7 @@ def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]
         if data_mount is None or data_mount.type != "volume" or data_mount.source not in model.volumes:
             findings.append(
                 finding(
-                    "compose.named-volumes",
+                    check.id,
                     f"service {s.name}, {data_path}",
                     "a named volume declared at top level",
                     _describe(data_mount),
@@ -94,30 +107,32 @@ def rule_named_volumes(raw: list[RawFile], model: ComposeModel) -> list[Finding]
     return findings
 
 
-def rule_graceful_stop(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Without a grace period Docker sends SIGKILL after 10 s: Redis loses the writes not yet synced,
-    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown
-    (clients rolled back, checkpoint, clean exit); SIGTERM, its smart shutdown, is accepted but
-    waits for every client to leave. Others stop on SIGTERM (or SIGINT/SIGQUIT); unset is SIGTERM
-    for them, while PostgreSQL must say SIGINT explicitly (stand-in images may not set STOPSIGNAL)."""
+@produces("compose.graceful-stop")
+def rule_graceful_stop(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """`stop_grace_period` set; PostgreSQL stops with SIGINT, others with SIGTERM.
+
+    Why: Without a grace period Docker sends SIGKILL after 10 s: Redis loses the writes not yet synced,
+    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown (clients
+    rolled back, checkpoint, clean exit); SIGTERM, its smart shutdown, is accepted but waits for every
+    client to leave. Others stop on SIGTERM (or SIGINT/SIGQUIT); unset is SIGTERM for them, while
+    PostgreSQL must say SIGINT explicitly (stand-in images may not set STOPSIGNAL).
+    """
     findings = []
     for s in model.services.values():
         where = f"service {s.name}"
         if s.stop_grace_period_s is None or s.stop_grace_period_s <= 0:
             found = "unset (Docker kills after 10s)" if s.stop_grace_period_s is None else "0s"
-            findings.append(finding("compose.graceful-stop", where, "stop_grace_period set (> 0)", found))
+            findings.append(finding(check.id, where, "stop_grace_period set (> 0)", found))
         kind = kind_of(s.image)
         wanted = STOP_SIGNALS.get(kind, STOP_SIGNALS[None])
         if s.stop_signal is not None and s.stop_signal.upper() not in wanted:
             findings.append(
-                finding(
-                    "compose.graceful-stop", where, f"stop_signal one of {', '.join(wanted)}", s.stop_signal
-                )
+                finding(check.id, where, f"stop_signal one of {', '.join(wanted)}", s.stop_signal)
             )
         elif kind == "postgres" and s.stop_signal is None:
             findings.append(
                 finding(
-                    "compose.graceful-stop",
+                    check.id,
                     where,
                     "stop_signal: SIGINT (PostgreSQL's fast shutdown)",
                     "no stop_signal (the image decides)",

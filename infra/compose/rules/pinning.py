@@ -5,12 +5,16 @@ from __future__ import annotations
 from infra.compose.imageref import floating_reason, parse_image_ref
 from infra.compose.model import ComposeModel
 from infra.compose.rules.common import RawFile, finding
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 
 
-def rule_image_pinned(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A floating tag changes under you: two developers, or CI and production, run different servers,
-    and a re-pull upgrades a database nobody meant to upgrade. Build-only services are skipped."""
+@produces("compose.image-pinned")
+def rule_image_pinned(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Every image is pinned (a full x.y.z tag, a RELEASE.<date> tag, or a digest).
+
+    Why: A floating tag changes under you: two developers, or CI and production, run different servers,
+    and a re-pull upgrades a database nobody meant to upgrade. Build-only services are skipped.
+    """
     findings = []
     for service in model.services.values():
         where = f"service {service.name}"
@@ -19,12 +23,12 @@ def rule_image_pinned(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
         try:
             reason = floating_reason(parse_image_ref(service.image))
         except ValueError as exc:
-            findings.append(finding("compose.image-pinned", where, "a valid image reference", str(exc)))
+            findings.append(finding(check.id, where, "a valid image reference", str(exc)))
             continue
         if reason:
             findings.append(
                 finding(
-                    "compose.image-pinned",
+                    check.id,
                     where,
                     "a pinned tag (a full x.y.z version, a RELEASE.<date> tag) or a digest",
                     f"image {service.image!r}: {reason}",

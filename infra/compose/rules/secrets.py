@@ -14,7 +14,7 @@ from typing import Any
 from infra.compose.envfile import VariableRef, referenced_variables
 from infra.compose.model import ComposeModel
 from infra.compose.rules.common import CREDENTIAL_NAME, RawFile, as_text, finding
-from infra.findings import Finding
+from infra.findings import Check, Finding, produces
 from infra.masking import is_secret_name
 
 _BRACED = re.compile(r"(?<!\$)\$\{[^}]*\}")
@@ -74,16 +74,20 @@ def literal_secrets_in_command(text: str) -> list[str]:
     return found
 
 
-def rule_no_default_secrets(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """A default or literal credential lives in every clone and every stack started from it, and the
-    stack starts happily with it when the env file forgets the value."""
+@produces("compose.no-default-secrets")
+def rule_no_default_secrets(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """No default or literal credential in the file (environment, command line, health check).
+
+    Why: A default or literal credential lives in every clone and every stack started from it, and the
+    stack starts happily with it when the env file forgets the value.
+    """
     findings = []
     for r in raw:
         for occ in references(r.text):
             if is_secret_name(occ.ref.name) and occ.ref.default is not None:
                 findings.append(
                     finding(
-                        "compose.no-default-secrets",
+                        check.id,
                         f"variable {occ.ref.name} at {r.path.name}:{occ.line}",
                         "no default for a secret",
                         f"${{{occ.ref.name}:-…}}: a default value (not shown)",
@@ -95,7 +99,7 @@ def rule_no_default_secrets(raw: list[RawFile], model: ComposeModel) -> list[Fin
                 if is_credential_name(key) and value is not None and not _ONLY_REFERENCE.fullmatch(value):
                     findings.append(
                         finding(
-                            "compose.no-default-secrets",
+                            check.id,
                             f"service {name}, environment {key} in {r.path.name}",
                             "a ${VARIABLE} reference",
                             "an empty literal" if not value else "a literal value (not shown)",
@@ -104,17 +108,17 @@ def rule_no_default_secrets(raw: list[RawFile], model: ComposeModel) -> list[Fin
                     )
             for field in ("command", "entrypoint"):
                 for flag in literal_secrets_in_command(as_text(service.get(field))):
-                    findings.append(_command_finding(name, field, flag, r))
+                    findings.append(_command_finding(check, name, field, flag, r))
             healthcheck = service.get("healthcheck")
             if isinstance(healthcheck, Mapping):
                 for flag in literal_secrets_in_command(as_text(healthcheck.get("test"))):
-                    findings.append(_command_finding(name, "healthcheck test", flag, r))
+                    findings.append(_command_finding(check, name, "healthcheck test", flag, r))
     return findings
 
 
-def _command_finding(service: str, field: str, flag: str, r: RawFile) -> Finding:
+def _command_finding(check: Check, service: str, field: str, flag: str, r: RawFile) -> Finding:
     return finding(
-        "compose.no-default-secrets",
+        check.id,
         f"service {service}, {field} in {r.path.name}",
         "secrets on the command line only as $$VARIABLE",
         f"{flag} followed by a literal value (not shown)",
@@ -122,9 +126,13 @@ def _command_finding(service: str, field: str, flag: str, r: RawFile) -> Finding
     )
 
 
-def rule_secrets_required(raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """`${X}` and `$X` quietly become empty when X is unset (a passwordless database, an empty user),
-    and `${X:-d}` silently uses d; `${X:?message}` stops `up` with the message instead."""
+@produces("compose.secrets-required")
+def rule_secrets_required(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
+    """Credentials use the required form ${VAR:?message}.
+
+    Why: `${X}` and `$X` quietly become empty when X is unset (a passwordless database, an empty user),
+    and `${X:-d}` silently uses d; `${X:?message}` stops `up` with the message instead.
+    """
     findings = []
     for r in raw:
         for occ in references(r.text):
@@ -139,7 +147,7 @@ def rule_secrets_required(raw: list[RawFile], model: ComposeModel) -> list[Findi
                 found = f"${ref.name}: empty when unset"
             findings.append(
                 finding(
-                    "compose.secrets-required",
+                    check.id,
                     f"variable {ref.name} at {r.path.name}:{occ.line}",
                     f"${{{ref.name}:?message}}",
                     found,

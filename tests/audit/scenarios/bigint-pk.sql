@@ -1,3 +1,4 @@
+-- breaks: schema.pk-uuid-id | column shipment.id
 -- A bigint identity primary key.
 CREATE TABLE shipment (
     id bigint GENERATED ALWAYS AS IDENTITY,

@@ -1,3 +1,4 @@
+-- breaks: schema.column-name | column shipment.trackingNumber
 -- A camelCase column (it has to be quoted in every query).
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

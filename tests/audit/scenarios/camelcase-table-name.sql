@@ -1,3 +1,4 @@
+-- breaks: schema.table-name | table OrderLine
 -- A quoted CamelCase table name.
 CREATE TABLE "OrderLine" (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

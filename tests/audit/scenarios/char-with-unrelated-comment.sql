@@ -1,3 +1,4 @@
+-- breaks: schema.text-not-varchar | column shipment.country
 -- char(n) whose comment does not name a length rule.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

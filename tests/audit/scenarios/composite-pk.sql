@@ -1,3 +1,4 @@
+-- breaks: schema.pk-uuid-id | table shipment
 -- A two-column primary key.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

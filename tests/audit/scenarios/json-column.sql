@@ -1,3 +1,4 @@
+-- breaks: schema.jsonb-not-json | column shipment.payload
 -- json instead of jsonb.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

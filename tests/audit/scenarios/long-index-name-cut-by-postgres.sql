@@ -1,3 +1,4 @@
+-- breaks: schema.index-names | index ix_shipment_org_id_carrier_reference_number_destination_postcod on shipment
 -- An index named by hand with the convention's full 64-character name: PostgreSQL cuts it at
 -- 63 bytes, while SQLAlchemy would have created a shortened name with a hash suffix.
 CREATE TABLE shipment (

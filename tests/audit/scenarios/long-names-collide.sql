@@ -1,3 +1,4 @@
+-- breaks: schema.constraint-names | foreign key fk_carrier_handover_reconciliation_exception_resolution_outcome on carrier_handover_reconciliation_exception_resolution_outcome_v1, foreign key fk_carrier_handover_reconciliation_exception_resolution_outcome on carrier_handover_reconciliation_exception_resolution_outcome_v2
 -- Two tables whose foreign keys were named by hand with the convention's full (77-character) names.
 -- PostgreSQL keeps 63 bytes of each, and both become the same name. SQLAlchemy would have shortened
 -- them to distinct hashed names, as it did the primary keys and indexes below (written as it renders them).

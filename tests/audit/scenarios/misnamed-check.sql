@@ -1,3 +1,4 @@
+-- breaks: schema.constraint-names | shipment_weight_grams_check on shipment
 -- A check constraint with PostgreSQL's default name.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.constraint-names | shipment_org_fk on shipment
 -- A foreign key named by hand.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.index-names | index idx_shipment_org on shipment
 -- An index named by hand.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

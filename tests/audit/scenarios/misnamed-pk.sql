@@ -1,3 +1,4 @@
+-- breaks: schema.constraint-names | shipment_pkey on shipment
 -- A primary key with PostgreSQL's default name.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.constraint-names | shipment_tracking_key on shipment
 -- A unique constraint named by hand.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.timestamps | trigger touch_shipment on shipment
 -- The updated_at trigger under another name than trg_<table>_set_updated_at.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.timestamps | table shipment
 -- No updated_at column (and so no trigger).
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

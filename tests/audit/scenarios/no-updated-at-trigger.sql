@@ -1,3 +1,4 @@
+-- breaks: schema.timestamps | table shipment
 -- updated_at that nothing keeps current.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.tenant-org-id | column shipment.org_id
 -- org_id that may be NULL.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

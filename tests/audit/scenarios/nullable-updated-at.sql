@@ -1,3 +1,4 @@
+-- breaks: schema.timestamps | column shipment.updated_at
 -- updated_at without NOT NULL and without a default.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

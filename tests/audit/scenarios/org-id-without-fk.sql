@@ -1,3 +1,4 @@
+-- breaks: schema.tenant-org-id | table shipment
 -- org_id that points nowhere.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.tenant-org-id | table shipment
 -- org_id only as the second column of an index: no use for WHERE org_id = ...
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

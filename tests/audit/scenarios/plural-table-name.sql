@@ -1,3 +1,4 @@
+-- breaks: schema.table-name | table order_lines
 -- A plural table name.
 CREATE TABLE order_lines (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

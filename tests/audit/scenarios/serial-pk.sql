@@ -1,3 +1,4 @@
+-- breaks: schema.pk-uuid-id | column shipment.id
 -- An integer primary key from a sequence.
 CREATE TABLE shipment (
     id serial NOT NULL,

@@ -1,3 +1,4 @@
+-- breaks: schema.tenant-org-id | table shipment
 -- A tenant table without org_id.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.timestamptz-not-timestamp | column shipment.delivered_at
 -- A timestamp without time zone.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -1,3 +1,4 @@
+-- breaks: schema.pk-uuid-id | column shipment.id
 -- A uuid key the database cannot generate.
 CREATE TABLE shipment (
     id uuid NOT NULL,

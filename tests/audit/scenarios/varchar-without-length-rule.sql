@@ -1,3 +1,4 @@
+-- breaks: schema.text-not-varchar | column shipment.carrier
 -- A bounded varchar with no documented rule.
 CREATE TABLE shipment (
     id uuid NOT NULL DEFAULT gen_random_uuid(),

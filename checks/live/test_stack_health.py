@@ -5,10 +5,10 @@ import pytest
 from infra.findings import render_all
 from infra.probes.stack import health_findings, running_port_findings
 
-pytestmark = [pytest.mark.infra, pytest.mark.containers]
+pytestmark = [pytest.mark.infra, pytest.mark.live]
 
 
-@pytest.mark.check("live.service-healthy")
+@pytest.mark.check(health_findings.check)
 def test_every_service_healthy(live_stack):
     """A service whose health check never passes is not usable, whatever `docker ps` says."""
     status = live_stack.stack.status()
@@ -16,7 +16,7 @@ def test_every_service_healthy(live_stack):
     assert not findings, render_all(findings)
 
 
-@pytest.mark.check("live.ports-loopback-running")
+@pytest.mark.check(running_port_findings.check)
 def test_published_ports_bound_to_loopback(live_stack):
     """The file can say 127.0.0.1 and the engine still bind 0.0.0.0 (an override, a CLI flag):
     read the bindings from the running containers."""

@@ -8,7 +8,7 @@ from infra.probes.stack import startup_findings
 pytestmark = [pytest.mark.infra, pytest.mark.budget]
 
 
-@pytest.mark.check("budget.startup")
+@pytest.mark.check(startup_findings.check)
 def test_stack_healthy_within_seed_budget(live_stack, budgets):
     """The seed promises a full dev environment in under 2 minutes; a slow start is a product bug."""
     findings = startup_findings(live_stack.status, budgets.startup_s)
