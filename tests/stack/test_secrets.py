@@ -22,7 +22,7 @@ CHECKS = [  # each connects its own way: psycopg with a DSN, SQLAlchemy through 
     "checks/services/test_postgres.py",
     "checks/migrations/test_history.py::test_upgrade_from_empty",
     "checks/migrations/test_history.py::test_models_match_migrations_catalog",
-    "checks/containers/test_stack_health.py::test_every_service_healthy",
+    "checks/live/test_stack_health.py::test_every_service_healthy",
 ]
 
 
