@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-_SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PASSPHRASE|(?:^|_)KEY$")
+# Passwords (PG_PASS, POSTGRES_PWD), secrets, tokens, salts, auth strings (REDIS_AUTH), keys.
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|SALT|(?:^|_)(?:KEY|PASS|PWD|AUTH)$")
 
 MASK = "***"
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from infra import config
 from infra.cli import checks as cli_checks
+from infra.cli import lint as cli_lint
 from infra.cli import stack as cli_stack
 from infra.errors import HarnessError
 from infra.stack.signals import terminate_as_interrupt
@@ -147,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--write-baseline", metavar="FILE", help="record today's violations in FILE and exit 0"
     )
     _schema_options(audit)
+
+    cli_lint.add_arguments(
+        add("lint", cli_lint.cmd_lint, "static compose rules on any compose file, no pytest")
+    )
 
     checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
     checks.add_argument("--json", action="store_true")

@@ -13,11 +13,12 @@ _COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
 _REGISTRY = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9-]+)*(?::\d+)?")
 _TAG = re.compile(r"\w[\w.-]{0,127}")
 _DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")
-# A full version somewhere in the tag: 7.4.1, v1.2.3, 0.8.0-pg16, 16.4.0-bookworm.
-_FULL_VERSION = re.compile(r"(?:^|[^\d.])v?\d+\.\d+\.\d+")
+# The tag's first version (7.4.1 in 7.4.1-bookworm, 2.1 in v2.1-3.4.5, 16 in pg16): it names what
+# the image is; a full x.y.z elsewhere in the tag is often a base image's or a tool's.
+_FIRST_VERSION = re.compile(r"\d+(?:\.\d+)*")
 _MINIO_RELEASE = re.compile(r"RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z")
 # PostgreSQL's own versions have two parts since 10: postgres:16.4 names one exact release.
-TWO_PART_VERSION_REPOS = frozenset({"postgres", "postgis/postgis"})
+TWO_PART_VERSION_REPOS = frozenset({"postgres", "postgis/postgis", "zulip/zulip-server"})
 _TWO_PART = re.compile(r"\d+\.\d+(?:-|$)")
 
 
@@ -63,17 +64,19 @@ def parse_image_ref(ref: str) -> ImageRef:
 def floating_reason(ref: ImageRef) -> str | None:
     """Why `ref` can change under you, or None when it names one exact build.
 
-    Pinned: a digest; a tag holding a full x.y.z version (`7.4.1-bookworm`, `0.8.0-pg16`); MinIO's
-    dated `RELEASE.<date>T<time>Z`; `x.y` for images whose upstream versions have two parts
-    (`postgres:16.4`). Floating: no tag, `latest`, and major-only tags (`redis:7`, `pg16`).
+    Pinned: a digest; a tag whose first version is a full x.y.z (`7.4.1-bookworm`, `0.8.0-pg16`);
+    MinIO's dated `RELEASE.<date>T<time>Z`; `x.y` for images whose upstream versions have two parts
+    (`postgres:16.4`). Floating: no tag, `latest`, words (`stable`), major-only tags (`redis:7`,
+    `pg16`), and `v2.1-3.4.5`, which follows every 2.1.z release whatever the 3.4.5 is.
     """
-    if ref.digest:
+    if ref.digest or _MINIO_RELEASE.fullmatch(ref.tag or ""):
         return None
     if ref.tag is None:
         return "no tag (Compose pulls `latest`)"
     if ref.tag == "latest":
         return "tag `latest`"
-    if _FULL_VERSION.search(ref.tag) or _MINIO_RELEASE.fullmatch(ref.tag):
+    first = _FIRST_VERSION.search(ref.tag)
+    if first and first.group(0).count(".") >= 2:
         return None
     if ref.repository in TWO_PART_VERSION_REPOS and _TWO_PART.match(ref.tag):
         return None

@@ -52,6 +52,12 @@ class HealthCheck:
     retries: int
     start_period_s: float
     disabled: bool = False
+    written: frozenset[str] = frozenset()  # the keys the file wrote; the rest are Compose's defaults
+
+    @property
+    def inherits_image(self) -> bool:
+        """No test written, not disabled (`healthcheck: {disable: false}`): the image's HEALTHCHECK runs."""
+        return not self.test and not self.disabled
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,27 @@ class Service:
     stop_grace_period_s: float | None = None
     user: str | None = None
     command: tuple[str, ...] | None = None  # None: the image's CMD
+    entrypoint: tuple[str, ...] | None = None
+    built: bool = False  # has a `build:` section
+    container_name: str | None = None
+    shm_size: str | None = None
+    ipc: str | None = None
+    memory_limit: str | None = None  # mem_limit or deploy.resources.limits.memory
+    security_opt: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
+    logging: Mapping[str, Any] = field(default_factory=dict)
+    depends_on: Mapping[str, str] = field(default_factory=dict)  # service -> condition
+    env_files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnvFileRecord:
+    """An env file the stack reads (`--env-file`/.env, a service's `env_file:`), and whether git
+    tracks it (None: not in a git work tree, so nobody can tell)."""
+
+    path: Path
+    values: Mapping[str, str]
+    tracked: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +109,12 @@ class ComposeModel:
     project: str
     services: Mapping[str, Service]
     volumes: tuple[str, ...]
+    # The variables Compose interpolated with (env file, then the shell), which file they came
+    # from, and the placeholders invented for `${X:?}` variables nobody set (Compose would refuse).
+    variables: Mapping[str, str] = field(default_factory=dict)
+    env_file: Path | None = None
+    placeholders: tuple[str, ...] = ()
+    env_records: tuple[EnvFileRecord, ...] = ()
 
     def service(self, name: str) -> Service:
         try:
@@ -104,6 +137,7 @@ def _healthcheck(raw: Mapping[str, Any] | None) -> HealthCheck | None:
         test = ["CMD-SHELL", test]
     disabled = bool(raw.get("disable")) or list(test[:1]) == ["NONE"]
     return HealthCheck(
+        written=frozenset(k for k in ("test", "interval", "timeout", "retries", "start_period") if k in raw),
         test=tuple(str(t) for t in test),
         interval_s=parse_duration(raw.get("interval", _HC_DEFAULTS["interval"])),
         timeout_s=parse_duration(raw.get("timeout", _HC_DEFAULTS["timeout"])),
@@ -147,7 +181,34 @@ def _service(name: str, raw: Mapping[str, Any]) -> Service:
         stop_grace_period_s=parse_duration(grace) if grace is not None else None,
         user=raw.get("user"),
         command=_command(raw.get("command")),
+        entrypoint=_command(raw.get("entrypoint")),
+        built="build" in raw,
+        container_name=raw.get("container_name"),
+        shm_size=None if raw.get("shm_size") is None else str(raw["shm_size"]),
+        ipc=raw.get("ipc"),
+        memory_limit=_memory_limit(raw),
+        security_opt=tuple(str(o) for o in raw.get("security_opt") or ()),
+        cap_drop=tuple(str(c) for c in raw.get("cap_drop") or ()),
+        logging=raw.get("logging") or {},
+        depends_on=_depends_on(raw.get("depends_on")),
+        env_files=tuple(Path(_env_file_path(e)) for e in raw.get("env_file") or ()),
     )
+
+
+def _memory_limit(raw: Mapping[str, Any]) -> str | None:
+    limits = ((raw.get("deploy") or {}).get("resources") or {}).get("limits") or {}
+    value = raw.get("mem_limit") or limits.get("memory")
+    return None if value in (None, "", 0) else str(value)
+
+
+def _depends_on(raw: Any) -> dict[str, str]:
+    if isinstance(raw, Mapping):
+        return {str(k): str((v or {}).get("condition", "service_started")) for k, v in raw.items()}
+    return {str(name): "service_started" for name in raw or ()}
+
+
+def _env_file_path(entry: Any) -> str:
+    return str(entry.get("path", "")) if isinstance(entry, Mapping) else str(entry)
 
 
 def _command(raw: Any) -> tuple[str, ...] | None:
@@ -156,13 +217,15 @@ def _command(raw: Any) -> tuple[str, ...] | None:
     return (str(raw),) if isinstance(raw, str) else tuple(str(part) for part in raw)
 
 
-def model_from_config(doc: Mapping[str, Any]) -> ComposeModel:
-    """Build the model from the JSON that `docker compose config --format json` prints."""
+def model_from_config(doc: Mapping[str, Any], **context: Any) -> ComposeModel:
+    """Build the model from the JSON that `docker compose config --format json` prints; `context`
+    fills the interpolation fields (variables, env_file, placeholders, env_records)."""
     services = doc.get("services") or {}
     return ComposeModel(
         project=str(doc.get("name", "")),
         services={name: _service(name, raw) for name, raw in services.items()},
         volumes=tuple(doc.get("volumes") or ()),
+        **context,
     )
 
 
@@ -209,9 +272,12 @@ def explain_config_error(stderr: str, files: ComposeFiles) -> HarnessError:
 
 
 def load_model(
-    files: ComposeFiles, env: Mapping[str, str] | None = None, project: str | None = None
+    files: ComposeFiles,
+    env: Mapping[str, str] | None = None,
+    project: str | None = None,
+    **context: Any,
 ) -> ComposeModel:
-    """The effective configuration, as Compose itself resolves it."""
+    """The effective configuration, as Compose itself resolves it; `context`: see model_from_config."""
     for f in files.files:
         if not f.is_file():
             raise HarnessError(
@@ -230,4 +296,4 @@ def load_model(
     )
     if proc.returncode != 0:
         raise explain_config_error(proc.stderr, files)
-    return model_from_config(json.loads(proc.stdout))
+    return model_from_config(json.loads(proc.stdout), **context)

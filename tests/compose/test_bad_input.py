@@ -1,4 +1,5 @@
-"""Bad input to the static audit: one `HarnessError` line naming the file or the variable."""
+"""Bad input to the static audit: one `HarnessError` line naming the file; a variable Compose would
+refuse gets a placeholder, named in the model, instead of stopping the lint."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from infra.compose.envfile import read_env_file
+from infra.compose.lint import audit_compose, prepare
 from infra.compose.model import ComposeFiles
-from infra.compose.rules import audit_compose
-from infra.config import HarnessConfig
 from infra.errors import HarnessError
-from infra.stack.isolation import isolated_env
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 VALID = SCENARIOS / "valid" / "docker-compose.yml"
@@ -58,24 +57,47 @@ def test_missing_file_is_named(tmp_path):
         audit_compose(ComposeFiles((missing,)), {})
 
 
-def test_missing_variable_is_named():
+def test_a_variable_compose_would_refuse_gets_a_named_placeholder():
     env = {k: v for k, v in ENV.items() if k != "REDIS_PASSWORD"}
-    with pytest.raises(HarnessError) as exc:
-        audit_compose(ComposeFiles((VALID,)), env)
-    assert one_line(exc).startswith("variable REDIS_PASSWORD is missing")
-    assert "set REDIS_PASSWORD" in exc.value.hint
+    _, model = prepare(ComposeFiles((VALID,)), env)
+    assert model.placeholders == ("REDIS_PASSWORD",)
+    assert model.service("redis").environment["REDIS_PASSWORD"] == "placeholder"
 
 
-def test_missing_variable_names_the_env_file(tmp_path):
+def test_the_env_file_is_used_as_given(tmp_path):
+    """Its ports are not replaced by free ones; a variable it lacks is the only placeholder."""
     env_file = tmp_path / "scenario.env"
     env_file.write_text("\n".join(f"{k}={v}" for k, v in ENV.items() if k != "MINIO_ROOT_USER") + "\n")
-    with pytest.raises(HarnessError, match=rf"^variable MINIO_ROOT_USER is missing from {env_file}"):
-        audit_compose(ComposeFiles((VALID,), env_file), {})
+    _, model = prepare(ComposeFiles((VALID,), env_file))
+    assert model.placeholders == ("MINIO_ROOT_USER",)
+    assert model.env_file == env_file
+    assert model.service("postgres").ports[0].published == int(ENV["POSTGRES_PORT"])
+
+
+def test_a_missing_env_file_is_one_line(tmp_path):
+    with pytest.raises(HarnessError) as exc:
+        audit_compose(ComposeFiles((VALID,), tmp_path / "nope.env"))
+    assert one_line(exc).startswith(f"env file {tmp_path / 'nope.env'} is missing")
+
+
+def test_a_directory_given_as_the_file_is_one_line(tmp_path):
+    with pytest.raises(HarnessError) as exc:
+        audit_compose(ComposeFiles((tmp_path,)))
+    assert one_line(exc).startswith(f"{tmp_path} is a directory, not a compose file")
+
+
+def test_an_unknown_service_key_is_named_by_compose(tmp_path):
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text("name: x\nservices:\n  a:\n    image: redis:7.4.1\n    restart_policy: always\n")
+    with pytest.raises(HarnessError) as exc:
+        audit_compose(ComposeFiles((broken,)))
+    assert "restart_policy" in one_line(exc)
 
 
 def test_an_override_with_compose_merge_tags_is_read():
     """`!reset` / `!override` (used by infra/stack/compose.offline.yml) are Compose YAML, not errors."""
-    files = ComposeFiles((REPO / "docker-compose.yml", REPO / "infra" / "stack" / "compose.offline.yml"))
-    env = isolated_env(HarnessConfig.resolve(REPO / "docker-compose.yml", REPO / ".env.example"))
-    findings = audit_compose(files, env)
+    files = ComposeFiles(
+        (REPO / "docker-compose.yml", REPO / "infra" / "stack" / "compose.offline.yml"), REPO / ".env.example"
+    )
+    findings = audit_compose(files)
     assert all(f.check_id.startswith("compose.") for f in findings)

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from infra.compose.envfile import VariableRef, referenced_variables
 from infra.compose.imageref import ImageRef, floating_reason, is_pinned, parse_image_ref
+from infra.compose.interpolate import references
 from infra.compose.model import HealthCheck, Mount, parse_duration
 from infra.compose.rules.exposure import exposes_docker_socket, raw_port_host_part
 from infra.compose.rules.health import early_pass_problem, wellformed_problems
 from infra.compose.rules.layout import covering_mount
-from infra.compose.rules.secrets import literal_secrets_in_command, references
+from infra.compose.rules.secrets import literal_secrets_in_command
 
 pytestmark = [pytest.mark.compose]
 
@@ -170,10 +171,10 @@ def test_referenced_variables_reads_every_form(name, op, arg):
     assert ref.default == (arg if "-" in op else None)
 
 
-def test_references_carry_lines_and_skip_escapes():
-    text = "a: ${A:?x}\nb: $B\nc: $$C $${D}\n"
-    found = [(r.ref.name, r.braced, r.line) for r in references(text)]
-    assert found == [("A", True, 1), ("B", False, 2)]
+def test_references_skip_escapes_and_see_nested_defaults():
+    text = "${A:?x} $B $$C $${D} ${E:-${F}}"
+    found = [(r.name, r.op, r.braced) for r in references(text)]
+    assert found == [("A", ":?", True), ("B", "", False), ("E", ":-", True), ("F", "", True)]
 
 
 @pytest.mark.parametrize(
@@ -250,13 +251,21 @@ def test_probes_that_can_pass_early(test, kind, problem):
 
 
 def test_wellformed_problems_quote_the_written_values():
-    hc = HealthCheck(("CMD", "true"), interval_s=1.0, timeout_s=1.0, retries=0, start_period_s=0.0)
-    problems = dict(wellformed_problems(hc, {"interval": "1s", "timeout": "1000ms", "start_period": "0s"}))
+    """timeout >= interval is no problem (Docker never overlaps probes); start_period is strict-only."""
+    written = frozenset({"test"})
+    hc = HealthCheck(
+        ("CMD", "true"), interval_s=1.0, timeout_s=1.0, retries=0, start_period_s=0.0, written=written
+    )
+    problems = {e: (f, strict) for e, f, strict in wellformed_problems(hc, {"start_period": "0s"})}
     assert problems == {
-        "timeout < interval": "timeout 1000ms, interval 1s",
-        "start_period set explicitly (> 0)": "start_period: 0s",
-        "retries >= 1": "retries: 0",
+        "start_period set explicitly (> 0)": ("start_period 0s", True),
+        "retries >= 1": ("retries: 0", False),
     }
+
+
+def test_disable_false_keeps_the_images_check():
+    hc = HealthCheck((), interval_s=30.0, timeout_s=30.0, retries=3, start_period_s=0.0)
+    assert hc.inherits_image and wellformed_problems(hc, {}) == []
 
 
 @pytest.mark.parametrize(

@@ -1,27 +1,32 @@
 """Static rules for a Compose file: each a plain function over the raw files and the normalized model.
 
-`audit_compose` does the I/O: it reads each file's raw YAML (to see `${VAR:-default}` and literals)
-and the configuration `docker compose config` resolves (Compose CLI only, no engine), then runs
-every rule. Rules are pure: `(raw files, model) -> findings`.
+`read_raw` reads each file's YAML as written (to see `${VAR:-default}` and literals); the model is
+the configuration `docker compose config` resolves (infra.compose.lint prepares both, judging the
+file as Compose would run it). Rules are pure: `(raw files, model) -> findings`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from infra.compose.model import ComposeFiles, load_model
-from infra.compose.rules.common import RawFile, Rule
+from infra.compose.model import ComposeFiles, ComposeModel
+from infra.compose.rules.common import RawFile
+from infra.compose.rules.envfiles import rule_no_committed_secrets
 from infra.compose.rules.exposure import (
     rule_no_docker_sock,
     rule_no_host_namespaces,
     rule_no_privileged,
     rule_ports_from_env,
     rule_ports_loopback,
+)
+from infra.compose.rules.hardening import (
+    rule_log_rotation,
+    rule_memory_limit,
+    rule_no_container_name,
+    rule_privileges_dropped,
 )
 from infra.compose.rules.health import (
     rule_healthcheck_no_early_pass,
@@ -35,15 +40,20 @@ from infra.compose.rules.layout import (
     rule_no_version_key,
 )
 from infra.compose.rules.pinning import rule_image_pinned
+from infra.compose.rules.postgres import rule_no_trust_auth, rule_postgres_shm
+from infra.compose.rules.readiness import (
+    rule_depends_on_healthy,
+    rule_health_budget,
+    rule_probe_not_port_only,
+)
 from infra.compose.rules.secrets import rule_no_default_secrets, rule_secrets_required
-from infra.environ import child_env
+from infra.compose.rules.suppression import rule_suppression_reason
 from infra.errors import HarnessError
-from infra.findings import Finding
-from infra.masking import mask, secret_values
+from infra.findings import Checked, Finding
 
-__all__ = ["RULES", "audit_compose", "read_raw"]
+__all__ = ["RULES", "read_raw"]
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[Checked[[list[RawFile], ComposeModel], list[Finding]], ...] = (
     rule_name_set,
     rule_no_version_key,
     rule_image_pinned,
@@ -59,6 +69,17 @@ RULES: tuple[Rule, ...] = (
     rule_no_docker_sock,
     rule_no_host_namespaces,
     rule_graceful_stop,
+    rule_health_budget,
+    rule_probe_not_port_only,
+    rule_depends_on_healthy,
+    rule_memory_limit,
+    rule_privileges_dropped,
+    rule_log_rotation,
+    rule_no_container_name,
+    rule_postgres_shm,
+    rule_no_trust_auth,
+    rule_no_committed_secrets,
+    rule_suppression_reason,
 )
 
 
@@ -82,6 +103,10 @@ def read_raw(files: ComposeFiles) -> list[RawFile]:
     """Each compose file as written; errors name the file (and line) in one line."""
     raw = []
     for path in files.files:
+        if Path(path).is_dir():
+            raise HarnessError(
+                f"{path} is a directory, not a compose file", "name the file, e.g. DIR/compose.yaml"
+            )
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -105,19 +130,3 @@ def read_raw(files: ComposeFiles) -> list[RawFile]:
             )
         raw.append(RawFile(path, text, doc))
     return raw
-
-
-def audit_compose(files: ComposeFiles, env: Mapping[str, str] | None = None) -> list[Finding]:
-    """Every rule over `files`; `env` resolves the variables. Secret values of `env` are masked in
-    the findings, whichever rule would have quoted them."""
-    raw = read_raw(files)
-    model = load_model(files, env=child_env(env))
-    hidden = secret_values(env or {})
-    return [
-        dataclasses.replace(
-            f,
-            **{k: mask(getattr(f, k), hidden) for k in ("where", "expected", "found", "hint")},
-        )
-        for rule in RULES
-        for f in rule(raw, model)
-    ]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from infra.compose.imageref import parse_image_ref
-from infra.compose.model import ComposeModel
+from infra.compose.model import ComposeModel, Service
 from infra.findings import Finding
 
 # Image repositories (registry and tag removed) by the server they run: some rules are per server.
@@ -23,9 +23,54 @@ KINDS = {
     "valkey/valkey": "redis",
     "bitnami/redis": "redis",
     "minio/minio": "minio",
+    "clickhouse/clickhouse-server": "clickhouse",
 }
-# Credentials that are not secret-named (`is_secret_name`) but must come from the env all the same.
+# Vendors' builds, by the last part of the repository (registry and owner vary): postgres-ish names,
+# redis forks, object stores. Exporters and poolers (postgres-exporter, pgbouncer) are not servers.
+_VENDOR_KINDS = (
+    (
+        re.compile(r"^(?:postgres(?:ql)?|[\w.-]*-postgres(?:ql)?|postgis|timescaledb(?:-ha)?|pgvecto-rs)$"),
+        "postgres",
+    ),
+    (re.compile(r"^(?:redis|valkey|keydb|redis-stack(?:-server)?)$"), "redis"),
+    (re.compile(r"^minio$"), "minio"),
+    (re.compile(r"^clickhouse(?:-server)?$"), "clickhouse"),
+)
+# Images built FROM the official postgres image: they inherit `STOPSIGNAL SIGINT` (fast shutdown).
+STOPS_ON_SIGINT = frozenset(
+    {
+        "postgres",
+        "pgvector/pgvector",
+        "postgis/postgis",
+        "timescale/timescaledb",
+        "zulip/zulip-postgresql",
+        "immich-app/postgres",
+        "tensorchord/pgvecto-rs",
+        "ankane/pgvector",
+    }
+)
+# Images whose Dockerfile declares a HEALTHCHECK (checked in their upstream Dockerfiles).
+SHIPS_HEALTHCHECK = frozenset(
+    {
+        "goauthentik/server",
+        "immich-app/immich-server",
+        "immich-app/immich-machine-learning",
+        "immich-app/postgres",
+        "mattermost/mattermost-enterprise-edition",
+        "mattermost/mattermost-team-edition",
+    }
+)
+# Where each kind keeps its data.
+DATA_PATHS = {
+    "postgres": "/var/lib/postgresql/data",
+    "redis": "/data",
+    "minio": "/data",
+    "clickhouse": "/var/lib/clickhouse",
+}
+# Credentials that are not secret-named (`is_secret_name`) but must come from the env all the same;
+# counters such as MAX_RUNS_PER_USER are not user names.
 CREDENTIAL_NAME = re.compile(r"(?:^|_)(?:USER|USERNAME|LOGIN)$")
+_COUNTER_NAME = re.compile(r"(?:^|_)(?:PER|MAX|MIN|NUM|COUNT)_")
 
 
 @dataclass(frozen=True)
@@ -41,19 +86,97 @@ class RawFile:
         return services if isinstance(services, Mapping) else {}
 
 
-Rule = Callable[[list[RawFile], ComposeModel], list[Finding]]
+@dataclass(frozen=True)
+class ComposeFinding(Finding):
+    """A finding of a compose rule: which service (None: the file), and whether only the strict
+    `dev-stack` policy holds it against a file (a convention of ours, not a defect elsewhere)."""
+
+    service: str | None = None
+    strict: bool = False
 
 
-def finding(check_id: str, where: str, expected: str, found: str, hint: str = "") -> Finding:
-    return Finding(check_id, where, expected, found, hint)
+def finding(
+    check_id: str,
+    where: str,
+    expected: str,
+    found: str,
+    hint: str = "",
+    *,
+    service: str | None = None,
+    strict: bool = False,
+) -> Finding:
+    """A ComposeFinding (typed as the Finding every rule returns); `service` defaults to the one
+    `where` names."""
+    if service is None and where.startswith("service "):
+        service = where.removeprefix("service ").split(",")[0].split()[0]
+    return ComposeFinding(check_id, where, expected, found, hint, service=service, strict=strict)
+
+
+def repository(image: str) -> str | None:
+    """The image's repository without registry and tag ("postgres", "immich-app/postgres"), or None."""
+    try:
+        return parse_image_ref(image).repository
+    except ValueError:
+        return None
 
 
 def kind_of(image: str) -> str | None:
-    """ "postgres", "redis", "minio" or None, from the image's repository; None for a bad reference."""
-    try:
-        return KINDS.get(parse_image_ref(image).repository)
-    except ValueError:
+    """ "postgres", "redis", "minio", "clickhouse" or None, from the image's repository (known images,
+    then vendors' builds by name); None for a bad reference."""
+    repo = repository(image)
+    if repo is None:
         return None
+    if repo in KINDS:
+        return KINDS[repo]
+    last = repo.rsplit("/", 1)[-1]
+    return next((kind for pattern, kind in _VENDOR_KINDS if pattern.match(last)), None)
+
+
+_SERVER_COMMANDS = (
+    (re.compile(r"(?:^|[\s/])(?:postgres|pg_ctl)(?:\s|$)"), "postgres"),
+    (re.compile(r"\b(?:redis|valkey|keydb)-server\b"), "redis"),
+    (re.compile(r"\bminio\s+server\b"), "minio"),
+)
+_PROBES = (("pg_isready", "postgres"), ("redis-cli", "redis"), ("valkey-cli", "redis"), ("mc ready", "minio"))
+
+
+def service_kind(s: Service) -> str | None:
+    """What server a service runs, by what it is: its image, else its data path (PGDATA,
+    /var/lib/postgresql/data), its health probe (pg_isready, redis-cli), its command or entrypoint."""
+    kind = kind_of(s.image) if s.image else None
+    if kind:
+        return kind
+    targets = {m.target.rstrip("/") for m in s.mounts}
+    if "PGDATA" in s.environment or targets & {"/var/lib/postgresql/data", "/var/lib/postgresql"}:
+        return "postgres"
+    probe = " ".join(s.healthcheck.test[1:]) if s.healthcheck else ""
+    hit = next((k for word, k in _PROBES if word in probe), None)
+    if hit:
+        return hit
+    command = " ".join([*(s.entrypoint or ()), *(s.command or ())])
+    return next((k for pattern, k in _SERVER_COMMANDS if pattern.search(command)), None)
+
+
+def is_one_shot(model: ComposeModel, name: str) -> bool:
+    """A job that runs to completion (an init container): another service waits for it with
+    `condition: service_completed_successfully`."""
+    return any(s.depends_on.get(name) == "service_completed_successfully" for s in model.services.values())
+
+
+def is_user_name(name: str) -> bool:
+    """POSTGRES_USER, MINIO_ROOT_USER, DB_USERNAME: who, not a secret; MAX_RUNS_PER_USER is a count."""
+    upper = name.upper()
+    return bool(CREDENTIAL_NAME.search(upper)) and not _COUNTER_NAME.search(upper)
+
+
+def written_value(raw: list[RawFile], service: str, key: str) -> Any:
+    """A service key as written (later files override earlier ones); None when no file writes it."""
+    value = None
+    for r in raw:
+        entry = r.services().get(service)
+        if isinstance(entry, Mapping) and key in entry:
+            value = entry[key]
+    return value
 
 
 def as_text(value: Any) -> str:

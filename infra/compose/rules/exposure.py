@@ -7,31 +7,46 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.compose.model import LOOPBACK, ComposeModel
-from infra.compose.rules.common import RawFile, finding
+from infra.compose.rules.common import RawFile, finding, service_kind, written_value
 from infra.findings import Check, Finding, produces
 
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 HOST_NAMESPACE_KEYS = ("network_mode", "pid", "ipc", "userns_mode", "uts")
 
 
+# Servers whose port is for the application's own services, never for the network. An object
+# store's API is often a public entry on purpose (browsers fetch presigned URLs from it).
+_PRIVATE_KINDS = frozenset({"postgres", "redis", "clickhouse"})
+
+
 @produces("compose.ports-loopback")
 def rule_ports_loopback(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Published ports bind 127.0.0.1 (or ::1).
+    """Published ports of databases and caches bind 127.0.0.1 (or ::1); under dev-stack, every port.
 
-    Why: Without a host IP, Docker publishes on every interface: a dev database open to the network.
+    Why: Without a host IP, Docker publishes on every interface: a database open to the network. An
+    application's web entry is public on purpose; the strict policy holds every port to loopback unless
+    the file declares it public (`x-orderflow-lint` with a reason).
     """
-    return [
-        finding(
-            check.id,
-            f"service {s.name}, port {p.target}",
-            "host_ip 127.0.0.1 or ::1",
-            f"host_ip {p.host_ip or '(all interfaces)'!s}",
-            "write ports as 127.0.0.1:${PORT}:<target>",
-        )
-        for s in model.services.values()
-        for p in s.ports
-        if p.host_ip not in LOOPBACK
-    ]
+    findings = []
+    for s in model.services.values():
+        written = written_value(raw, s.name, "ports") or []
+        for index, p in enumerate(s.ports):
+            if p.host_ip in LOOPBACK:
+                continue
+            entry = written[index] if len(written) == len(s.ports) else None
+            as_written = f" (written {entry!r})" if isinstance(entry, str) and "$" in entry else ""
+            bound = p.host_ip or "(all interfaces)"
+            findings.append(
+                finding(
+                    check.id,
+                    f"service {s.name}, port {p.target}",
+                    "host_ip 127.0.0.1 or ::1",
+                    f"host_ip {bound}, published {p.published or '(any)'}{as_written}",
+                    "write ports as 127.0.0.1:${PORT}:<target>",
+                    strict=service_kind(s) not in _PRIVATE_KINDS,
+                )
+            )
+    return findings
 
 
 def raw_port_host_part(entry: Any) -> str:
@@ -55,10 +70,10 @@ def raw_port_host_part(entry: Any) -> str:
 
 @produces("compose.ports-from-env")
 def rule_ports_from_env(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Host ports come from environment variables.
+    """Host ports come from environment variables (dev-stack).
 
-    Why: Fixed host ports collide with whatever else runs (a second stack, a local server); from the env,
-    each stack, and the harness's isolated test stack, picks its own. Read from the raw file: the
+    Why: Fixed host ports collide with whatever else runs (a second stack, a local server); from the
+    env, each stack, and the harness's isolated test stack, picks its own. Read from the raw file: the
     normalized model has already replaced the variable with its value.
     """
     findings = []
@@ -74,6 +89,7 @@ def rule_ports_from_env(check: Check, raw: list[RawFile], model: ComposeModel) -
                             "host port from a ${VARIABLE}",
                             f"ports entry {entry!r}" + ("" if host else " (no host port: Docker picks one)"),
                             "write e.g. 127.0.0.1:${REDIS_PORT:?set REDIS_PORT}:6379",
+                            strict=True,
                         )
                     )
     return findings

@@ -6,8 +6,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from infra.compose.model import ComposeModel, HealthCheck
-from infra.compose.rules.common import RawFile, finding, kind_of
+from infra.compose.model import ComposeModel, HealthCheck, Service
+from infra.compose.rules.common import (
+    SHIPS_HEALTHCHECK,
+    RawFile,
+    finding,
+    is_one_shot,
+    repository,
+    service_kind,
+)
 from infra.findings import Check, Finding, produces
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -18,24 +25,49 @@ _REDIS_PROBE = re.compile(r"\b(redis-cli|valkey-cli)\b")
 _PONG_COMPARED = re.compile(r"\|\s*grep\b[^|;&]*\bPONG\b|==?\s*['\"]?PONG\b|\bPONG['\"]?\s*==?")
 
 
+def has_health_check(s: Service) -> bool:
+    """A check that runs: written in the file, or the image's own (known images) when not disabled."""
+    if s.healthcheck is not None and s.healthcheck.disabled:
+        return False
+    if s.healthcheck is not None and not s.healthcheck.inherits_image:
+        return True
+    return repository(s.image) in SHIPS_HEALTHCHECK
+
+
 @produces("compose.healthcheck-present")
 def rule_healthcheck_present(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Every service has an enabled health check.
+    """Every service has an enabled health check (its own, or a known image's).
 
     Why: Without a health check, `up --wait` and `depends_on: service_healthy` cannot tell started from
-    ready. It must be in the compose file: an image's own HEALTHCHECK changes with the image.
+    ready (a one-shot job others wait to complete needs none). Images known to ship a HEALTHCHECK have
+    one unless the file disables it; the strict policy wants it written in the file all the same (an
+    image's own changes with the image).
     """
-    return [
-        finding(
-            check.id,
-            f"service {s.name}",
-            "an enabled health check",
-            "healthcheck disabled (`disable: true` or test NONE)" if s.healthcheck else "no healthcheck",
-            "add a `healthcheck:` that probes the service itself",
+    findings = []
+    for s in model.services.values():
+        written = (
+            s.healthcheck is not None and not s.healthcheck.inherits_image and not s.healthcheck.disabled
         )
-        for s in model.services.values()
-        if s.healthcheck is None or s.healthcheck.disabled
-    ]
+        if written or is_one_shot(model, s.name):
+            continue
+        shipped = has_health_check(s)
+        if s.healthcheck is not None and s.healthcheck.disabled:
+            found = "healthcheck disabled (`disable: true` or test NONE)"
+        elif shipped:
+            found = "none written (the image's own HEALTHCHECK runs)"
+        else:
+            found = "no healthcheck"
+        findings.append(
+            finding(
+                check.id,
+                f"service {s.name}",
+                "an enabled health check",
+                found,
+                "add a `healthcheck:` that probes the service itself",
+                strict=shipped,
+            )
+        )
+    return findings
 
 
 def _raw_healthcheck(raw: list[RawFile], service: str) -> Mapping[str, Any]:
@@ -48,35 +80,40 @@ def _raw_healthcheck(raw: list[RawFile], service: str) -> Mapping[str, Any]:
     return merged
 
 
-def wellformed_problems(hc: HealthCheck, written: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(expected, found) for each way `hc` is malformed; `written` is its raw mapping, for exact values."""
-    problems = []
+def wellformed_problems(hc: HealthCheck, written: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
+    """(expected, found, strict-only) for each way `hc` is malformed; `written` is its raw mapping.
+
+    A timeout at or above the interval is no defect: Docker never runs two probes of one container
+    at once (the interval starts when the previous probe ends). Keys the file did not write are
+    Compose's defaults and judged only by the health budget.
+    """
+    problems: list[tuple[str, str, bool]] = []
+    if hc.inherits_image:
+        return problems
     if not hc.test or hc.test[0] not in ("CMD", "CMD-SHELL"):
-        problems.append(("test in CMD or CMD-SHELL form", f"test {list(hc.test)!r}"))
-    if hc.timeout_s >= hc.interval_s:
-        timeout, interval = (written.get(k, "30s (default)") for k in ("timeout", "interval"))
-        problems.append(("timeout < interval", f"timeout {timeout}, interval {interval}"))
-    if hc.start_period_s <= 0:
-        found = f"start_period: {written['start_period']}" if "start_period" in written else "no start_period"
-        problems.append(("start_period set explicitly (> 0)", found))
+        problems.append(("test in CMD or CMD-SHELL form", f"test {list(hc.test)!r}", False))
+    if "start_period" not in hc.written or hc.start_period_s <= 0:
+        text, resolved = written.get("start_period"), f"{hc.start_period_s:g}s"
+        as_written = "" if text is None or str(text) == resolved else f" (written {text})"
+        found = "no start_period" if text is None else f"start_period {resolved}{as_written}"
+        problems.append(("start_period set explicitly (> 0)", found, True))
     if hc.retries < 1:
-        problems.append(("retries >= 1", f"retries: {hc.retries}"))
+        problems.append(("retries >= 1", f"retries: {hc.retries}", False))
     return problems
 
 
 @produces("compose.healthcheck-wellformed")
 def rule_healthcheck_wellformed(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Health checks use CMD/CMD-SHELL, timeout < interval, an explicit start_period, retries >= 1.
+    """Health checks use CMD/CMD-SHELL and retries >= 1; under dev-stack an explicit start_period.
 
-    Why: A probe that may run longer than its interval overlaps the next one; without a start_period a
-    slow first start (initdb, loading a dataset) counts as failures and the container turns unhealthy
-    while it is still initialising; zero retries mean one slow probe is fatal.
+    Why: A test outside CMD/CMD-SHELL form is not run as meant; zero retries make one slow probe fatal;
+    under the strict policy the start_period is written, not left to Compose's default of 0.
     """
     return [
-        finding(check.id, f"service {s.name}", expected, found)
+        finding(check.id, f"service {s.name}", expected, found, strict=strict)
         for s in model.services.values()
         if s.healthcheck is not None and not s.healthcheck.disabled
-        for expected, found in wellformed_problems(s.healthcheck, _raw_healthcheck(raw, s.name))
+        for expected, found, strict in wellformed_problems(s.healthcheck, _raw_healthcheck(raw, s.name))
     ]
 
 
@@ -121,8 +158,8 @@ def rule_healthcheck_no_early_pass(check: Check, raw: list[RawFile], model: Comp
     """
     findings = []
     for s in model.services.values():
-        if s.healthcheck and not s.healthcheck.disabled:
-            problem = early_pass_problem(s.healthcheck.test, kind_of(s.image))
+        if s.healthcheck and not s.healthcheck.disabled and not s.healthcheck.inherits_image:
+            problem = early_pass_problem(s.healthcheck.test, service_kind(s))
             if problem:
                 findings.append(
                     finding(

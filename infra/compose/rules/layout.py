@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from infra.compose.model import ComposeModel, Mount
-from infra.compose.rules.common import RawFile, finding, kind_of
+import re
+
+from infra.compose.model import ComposeModel, Mount, Service
+from infra.compose.rules.common import DATA_PATHS, STOPS_ON_SIGINT, RawFile, finding, repository, service_kind
 from infra.findings import Check, Finding, produces
 
-# Where each kind of server keeps its data (kinds by image repository: common.KINDS).
-DATA_PATHS = {"postgres": "/var/lib/postgresql/data", "redis": "/data", "minio": "/data"}
 # Stop signals that shut each kind down cleanly; unset means the image's STOPSIGNAL (often SIGTERM).
 STOP_SIGNALS = {"postgres": ("SIGINT", "SIGTERM"), None: ("SIGTERM", "SIGINT", "SIGQUIT")}
+# A Redis that evicts keys under memory pressure is a cache: nothing to keep across restarts.
+_EVICTING = re.compile(r"maxmemory-policy\s+(?:allkeys|volatile)-")
 
 
 @produces("compose.name-set")
 def rule_name_set(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """The file sets a project `name:`.
+    """The project name is fixed (`name:`, or COMPOSE_PROJECT_NAME in the env file).
 
     Why: A top-level `name:` fixes the project name, so volume and network names (and so the data a
     developer finds again after `down`) do not depend on the folder the checkout happens to be in.
     """
     main = raw[0]
-    if main.doc.get("name"):
+    if (
+        main.doc.get("name")
+        or any(r.doc.get("name") for r in raw)
+        or model.variables.get("COMPOSE_PROJECT_NAME")
+    ):
         return []
     folder = main.path.resolve().parent.name
     return [
@@ -29,7 +35,7 @@ def rule_name_set(check: Check, raw: list[RawFile], model: ComposeModel) -> list
             str(main.path),
             "a top-level `name:`",
             f"no `name:` (the project would be named after the folder, {folder!r})",
-            "add e.g. `name: orderflow` at the top",
+            "add e.g. `name: orderflow` at the top (or COMPOSE_PROJECT_NAME in the committed .env)",
         )
     ]
 
@@ -68,19 +74,28 @@ def _describe(mount: Mount | None) -> str:
     return f"{mount.type} {mount.source or '(no source)'} at {mount.target}"
 
 
+def data_path(s: Service, kind: str | None) -> str | None:
+    """Where `s` keeps its data: PGDATA when set, else its kind's path; None for a cache or no store."""
+    if kind == "postgres" and s.environment.get("PGDATA"):
+        return s.environment["PGDATA"]
+    if kind == "redis" and _EVICTING.search(" ".join([*(s.command or ()), *s.environment.values()])):
+        return None
+    return DATA_PATHS.get(kind) if kind else None
+
+
 @produces("compose.named-volumes")
 def rule_named_volumes(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Data paths are on named volumes declared at top level.
+    """Data paths are on volumes (named and declared, under dev-stack).
 
     Why: Data in the container layer is lost with the container; an anonymous volume is orphaned by
-    `down` and a new empty one made by the next `up`; a bind mount leaves root-owned files in the
-    checkout. A named volume declared at top level survives `down` and is found again by `up`.
+    `down` and a new empty one made by the next `up`. The strict policy also wants a named volume rather
+    than a bind mount (root-owned files in the checkout); application stacks choose their own data
+    location. Data stores are recognised by image, data path, probe or command.
     """
     findings = []
     for s in model.services.values():
-        kind = kind_of(s.image)
-        data_path = DATA_PATHS.get(kind) if kind else None
-        data_mount = covering_mount(s.mounts, data_path) if data_path else None
+        path = data_path(s, service_kind(s))
+        data_mount = covering_mount(s.mounts, path) if path else None
         for m in s.mounts:
             if m.type == "volume" and not m.source and m is not data_mount:
                 findings.append(
@@ -90,18 +105,22 @@ def rule_named_volumes(check: Check, raw: list[RawFile], model: ComposeModel) ->
                         "a named volume",
                         _describe(m),
                         "name it and declare it under top-level `volumes:`",
+                        strict=True,
                     )
                 )
-        if data_path is None:
+        if path is None:
             continue
-        if data_mount is None or data_mount.type != "volume" or data_mount.source not in model.volumes:
+        lost = data_mount is None or (data_mount.type == "volume" and not data_mount.source)
+        named = data_mount is not None and data_mount.type == "volume" and data_mount.source in model.volumes
+        if lost or not named:
             findings.append(
                 finding(
                     check.id,
-                    f"service {s.name}, {data_path}",
+                    f"service {s.name}, {path}",
                     "a named volume declared at top level",
                     _describe(data_mount),
-                    f"mount a named volume on {data_path} and declare it under top-level `volumes:`",
+                    f"mount a named volume on {path} and declare it under top-level `volumes:`",
+                    strict=not lost,
                 )
             )
     return findings
@@ -109,34 +128,39 @@ def rule_named_volumes(check: Check, raw: list[RawFile], model: ComposeModel) ->
 
 @produces("compose.graceful-stop")
 def rule_graceful_stop(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """`stop_grace_period` set; PostgreSQL stops with SIGINT, others with SIGTERM.
+    """Data stores get a stop grace period; PostgreSQL stops with SIGINT.
 
     Why: Without a grace period Docker sends SIGKILL after 10 s: Redis loses the writes not yet synced,
-    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown (clients
-    rolled back, checkpoint, clean exit); SIGTERM, its smart shutdown, is accepted but waits for every
-    client to leave. Others stop on SIGTERM (or SIGINT/SIGQUIT); unset is SIGTERM for them, while
-    PostgreSQL must say SIGINT explicitly (stand-in images may not set STOPSIGNAL).
+    PostgreSQL runs crash recovery at the next start. PostgreSQL wants SIGINT, its fast shutdown; the
+    official image and builds FROM it already declare it (STOPSIGNAL), a vendor's build must say it.
+    Stateless services lose nothing: only the strict policy asks them for a grace period, and for
+    PostgreSQL's stop_signal written in the file.
     """
     findings = []
     for s in model.services.values():
         where = f"service {s.name}"
+        kind = service_kind(s)
+        store = kind in DATA_PATHS
         if s.stop_grace_period_s is None or s.stop_grace_period_s <= 0:
             found = "unset (Docker kills after 10s)" if s.stop_grace_period_s is None else "0s"
-            findings.append(finding(check.id, where, "stop_grace_period set (> 0)", found))
-        kind = kind_of(s.image)
+            findings.append(finding(check.id, where, "stop_grace_period set (> 0)", found, strict=not store))
         wanted = STOP_SIGNALS.get(kind, STOP_SIGNALS[None])
         if s.stop_signal is not None and s.stop_signal.upper() not in wanted:
             findings.append(
                 finding(check.id, where, f"stop_signal one of {', '.join(wanted)}", s.stop_signal)
             )
         elif kind == "postgres" and s.stop_signal is None:
+            inherited = repository(s.image) in STOPS_ON_SIGINT
             findings.append(
                 finding(
                     check.id,
                     where,
                     "stop_signal: SIGINT (PostgreSQL's fast shutdown)",
-                    "no stop_signal (the image decides)",
+                    "no stop_signal (the image's STOPSIGNAL is SIGINT)"
+                    if inherited
+                    else f"no stop_signal, and {s.image or 'a built image'} is not known to declare SIGINT",
                     "add `stop_signal: SIGINT`",
+                    strict=inherited,
                 )
             )
     return findings

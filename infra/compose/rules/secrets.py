@@ -1,25 +1,26 @@
 """Credentials: only from the environment, required, never defaulted or written in the file.
 
-Read from the raw files (the normalized model has already replaced every reference with its value).
-Findings name the variable, key and line, never the value.
+Read from each service's YAML values as written (comments are not values; `${...}` still visible),
+anchors and `<<:` merges resolved by the YAML loader. Secrets by name (passwords, secrets, tokens,
+salts, auth strings, keys) and by value shape (a URL with `user:password@`); never user names, file
+paths or public keys. User names count as credentials only under the strict `dev-stack` policy.
+Findings name the service and key, never the value.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from infra.compose.envfile import VariableRef, referenced_variables
+from infra.compose.interpolate import Reference, references, string_values
 from infra.compose.model import ComposeModel
-from infra.compose.rules.common import CREDENTIAL_NAME, RawFile, as_text, finding
+from infra.compose.rules.common import RawFile, as_text, finding, is_user_name
 from infra.findings import Check, Finding, produces
 from infra.masking import is_secret_name
 
-_BRACED = re.compile(r"(?<!\$)\$\{[^}]*\}")
-_BARE = re.compile(r"(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)")
 _ONLY_REFERENCE = re.compile(r"\s*(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)\s*")
+_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/@:\s]+:([^@/\s]+)@", re.IGNORECASE)
 # Secrets passed on a command line: `--requirepass x`, `redis-cli -a x`, `PGPASSWORD=x sh -c ...`.
 _VALUE = r"([\\'\"]*)([^\s'\"\\]*)"  # opening quotes (maybe escaped), then the value
 _SECRET_FLAG = re.compile(r"(?<!\S)(--requirepass|--masterauth|--password|--pass)(?:\s+|=)" + _VALUE)
@@ -28,29 +29,27 @@ _ASSIGNMENT = re.compile(r"(?<![\w$])([A-Za-z_]\w*)=" + _VALUE)
 _AUTH_VARIABLES = frozenset({"REDISCLI_AUTH"})
 
 
+# Settings about a secret, not the secret: OAUTH_TOKEN_URL, REDIS_AUTH_ENABLED, DB_PASSWORD_FILE, ...
+_ABOUT_A_SECRET = re.compile(r"_(?:URL|URI|ENDPOINT|HOST|PATH|FILE|ENABLED|TTL|EXPIRES|LENGTH|METHOD|TYPE)$")
+
+
+def is_secret(name: str, value: str | None = None) -> bool:
+    """A secret by name, unless the name is about one (`*_TOKEN_URL`, `*_PASSWORD_FILE`), the value is a
+    file path (`*_KEY=/certs/tls.key`), or it is public. A URL's password is caught by `url_password`."""
+    upper = name.upper()
+    if not is_secret_name(upper) or "PUBLIC" in upper or _ABOUT_A_SECRET.search(upper):
+        return False
+    return not (value and value.startswith(("/", "./", "~/")))
+
+
 def is_credential_name(name: str) -> bool:
-    """Secret-named (`is_secret_name`) or a user/login name such as POSTGRES_USER, MINIO_ROOT_USER."""
-    return is_secret_name(name) or bool(CREDENTIAL_NAME.search(name.upper()))
+    """Secret-named, or a user/login name such as POSTGRES_USER (credentials under `dev-stack`)."""
+    return is_secret_name(name) or is_user_name(name)
 
 
-@dataclass(frozen=True)
-class Reference:
-    """One `${...}` or `$NAME` occurrence in a raw file, with its line."""
-
-    ref: VariableRef
-    braced: bool
-    line: int
-
-
-def references(text: str) -> Iterator[Reference]:
-    """Every variable reference in raw compose text (braced, then bare); `$$` escapes are not references."""
-    for match in _BRACED.finditer(text):
-        for ref in referenced_variables(match.group(0)).values():
-            yield Reference(ref, True, text.count("\n", 0, match.start()) + 1)
-    for match in _BARE.finditer(text):
-        yield Reference(
-            VariableRef(match.group(1), False, None), False, text.count("\n", 0, match.start()) + 1
-        )
+def url_password(text: str) -> bool:
+    """Whether `text` holds a URL with a literal `user:password@` (not a `${...}` password)."""
+    return any(not m.group(1).startswith("$") for m in _URL_PASSWORD.finditer(text))
 
 
 def _environment(service: Mapping[str, Any]) -> dict[str, str | None]:
@@ -74,29 +73,46 @@ def literal_secrets_in_command(text: str) -> list[str]:
     return found
 
 
+def _service_references(service: Mapping[str, Any]) -> Iterator[tuple[str, Reference]]:
+    """(where in the service, reference) for every reference in its values."""
+    for path, text in string_values(service):
+        for ref in references(text):
+            yield ".".join(path), ref
+
+
 @produces("compose.no-default-secrets")
 def rule_no_default_secrets(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """No default or literal credential in the file (environment, command line, health check).
+    """No default or literal secret in the file (environment, command line, health check).
 
     Why: A default or literal credential lives in every clone and every stack started from it, and the
     stack starts happily with it when the env file forgets the value.
     """
     findings = []
     for r in raw:
-        for occ in references(r.text):
-            if is_secret_name(occ.ref.name) and occ.ref.default is not None:
-                findings.append(
-                    finding(
-                        check.id,
-                        f"variable {occ.ref.name} at {r.path.name}:{occ.line}",
-                        "no default for a secret",
-                        f"${{{occ.ref.name}:-…}}: a default value (not shown)",
-                        f"write ${{{occ.ref.name}:?set {occ.ref.name} in .env}}",
-                    )
-                )
         for name, service in r.services().items():
+            seen: set[str] = set()
+            for where, ref in _service_references(service):
+                default = ref.default
+                if not default or where in seen:
+                    continue
+                if is_secret(ref.name, default) or url_password(default):
+                    seen.add(where)
+                    findings.append(
+                        finding(
+                            check.id,
+                            f"service {name}, {where} in {r.path.name}",
+                            "no default for a secret",
+                            f"${{{ref.name}{ref.op}…}}: a default value (not shown)",
+                            f"write ${{{ref.name}:?set {ref.name} in .env}}",
+                        )
+                    )
             for key, value in _environment(service).items():
-                if is_credential_name(key) and value is not None and not _ONLY_REFERENCE.fullmatch(value):
+                if value is None or _ONLY_REFERENCE.fullmatch(value) or f"environment.{key}" in seen:
+                    continue
+                literal = not list(references(value))
+                secret = literal and value and (is_secret(key, value) or url_password(value))
+                user = literal and is_user_name(key) and not secret
+                if secret or user or (literal and not value and is_credential_name(key)):
                     findings.append(
                         finding(
                             check.id,
@@ -104,6 +120,7 @@ def rule_no_default_secrets(check: Check, raw: list[RawFile], model: ComposeMode
                             "a ${VARIABLE} reference",
                             "an empty literal" if not value else "a literal value (not shown)",
                             f"write {key}: ${{{key}:?set {key} in .env}}",
+                            strict=not (secret or (not value and is_secret(key))),
                         )
                     )
             for field in ("command", "entrypoint"):
@@ -126,32 +143,41 @@ def _command_finding(check: Check, service: str, field: str, flag: str, r: RawFi
     )
 
 
+def _required_somewhere(raw: list[RawFile]) -> set[str]:
+    """Variables some reference requires (`${X:?}`): Compose refuses the whole file when they are unset."""
+    return {
+        ref.name for r in raw for _, text in string_values(r.doc) for ref in references(text) if ref.required
+    }
+
+
 @produces("compose.secrets-required")
 def rule_secrets_required(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Credentials use the required form ${VAR:?message}.
+    """Secrets use the required form ${VAR:?message}.
 
-    Why: `${X}` and `$X` quietly become empty when X is unset (a passwordless database, an empty user),
-    and `${X:-d}` silently uses d; `${X:?message}` stops `up` with the message instead.
+    Why: `${X}` and `$X` quietly become empty when X is unset (a passwordless database, an empty user);
+    `${X:?message}` stops `up` with the message instead. `${X:-}` is written as optional on purpose (an
+    optional feature's secret): only the strict policy asks for it to be required.
     """
+    required = _required_somewhere(raw)
     findings = []
     for r in raw:
-        for occ in references(r.text):
-            ref = occ.ref
-            if not is_credential_name(ref.name) or ref.required:
-                continue
-            if ref.default is not None:
-                found = f"${{{ref.name}:-…}}: a default (not shown)"
-            elif occ.braced:
-                found = f"${{{ref.name}}}: empty when unset"
-            else:
-                found = f"${ref.name}: empty when unset"
-            findings.append(
-                finding(
-                    check.id,
-                    f"variable {ref.name} at {r.path.name}:{occ.line}",
-                    f"${{{ref.name}:?message}}",
-                    found,
-                    "make it required so a missing value stops `up` with your message",
+        for name, service in r.services().items():
+            seen: set[tuple[str, str]] = set()
+            for where, ref in _service_references(service):
+                secret = is_secret(ref.name)
+                if ref.required or ref.name in required or (ref.default and not ref.optional_empty):
+                    continue
+                if not (secret or is_user_name(ref.name)) or (ref.name, where) in seen:
+                    continue
+                seen.add((ref.name, where))
+                findings.append(
+                    finding(
+                        check.id,
+                        f"service {name}, {where}: variable {ref.name} in {r.path.name}",
+                        f"${{{ref.name}:?message}}",
+                        f"{ref.written()}: empty when unset",
+                        "make it required so a missing value stops `up` with your message",
+                        strict=not secret or ref.optional_empty,
+                    )
                 )
-            )
     return findings
