@@ -56,6 +56,7 @@ def test_rerun_after_config_change_recreates_and_keeps_rows(tmp_path, checkouts,
 
     # containers gone, volumes kept: a failing fresh start removes its containers, no existing volume
     assert a.run("down", "--project", project).returncode == 0
+    a.set_env(POSTGRES_PORT=str(free_port()))  # a port picked just now: the old one may be reused meanwhile
     failing = a.run("up", "--project", project, *UP, "--timeout", "0.3")
     assert failing.returncode == 1
     assert f"removed {project}'s containers; kept its existing volumes {project}_pgdata" in failing.stderr
