@@ -17,7 +17,6 @@ import pytest
 from infra.masking import Secret, SecretEnv, cut
 from tests.stack.checkout import REPO, SCENARIOS
 
-pytestmark = [pytest.mark.infra, pytest.mark.slow]
 CHECKS = [  # each connects its own way: psycopg with a DSN, SQLAlchemy through scratch databases, Docker
     "checks/services/test_postgres.py",
     "checks/migrations/test_history.py::test_upgrade_from_empty",
@@ -26,6 +25,8 @@ CHECKS = [  # each connects its own way: psycopg with a DSN, SQLAlchemy through 
 ]
 
 
+@pytest.mark.infra
+@pytest.mark.slow
 def test_postgres_stopped_mid_run_leaks_no_password(tmp_path):
     probe, junit = tmp_path / "password", tmp_path / "junit.xml"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERFLOW_", "PYTEST_"))}
@@ -66,6 +67,7 @@ def test_secret_types_have_masked_reprs():
     assert "me" in repr(SecretEnv({"POSTGRES_USER": "me"}))
 
 
+@pytest.mark.infra
 def test_dsns_carry_no_password(live_stack):
     endpoints = live_stack.endpoints
     password = live_stack.stack.env["POSTGRES_PASSWORD"]
