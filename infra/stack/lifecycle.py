@@ -184,8 +184,15 @@ class Stack:
                 f"{self.project} existed before this call: left as it is now, volumes untouched "
                 f"(`python -m infra status --project {self.project}`)"
             )
+        named = self.volumes()
+        anonymous = {  # an image's VOLUME, made for this call's containers: `down` alone would leave it
+            m["Name"]
+            for c in self.containers().values()
+            for m in c.attrs.get("Mounts") or ()
+            if m.get("Type") == "volume" and m.get("Name") not in named
+        }
         self.compose("down", "--remove-orphans", "--timeout", "3", check=False, timeout=DOWN_TIMEOUT_S)
-        created = sorted(self.volumes() - volumes_before)
+        created = sorted((self.volumes() - volumes_before) | anonymous)
         if created:
             subprocess.run(
                 ["docker", "volume", "rm", "-f", *created], capture_output=True, check=False, timeout=30

@@ -39,10 +39,11 @@ def remove_project(project: str, volumes: bool) -> list[str]:
         fmt = "{{.ID}}" if kind == "container" else "{{.Name}}"
         ids = labelled(kind, fmt, f"{PROJECT_LABEL}={project}")
         if ids:
+            # -v: with the containers go their anonymous volumes (an image's VOLUME), like `down -v`
+            force = {"container": ["-f", "-v"] if volumes else ["-f"], "volume": ["-f"], "network": []}[kind]
             subprocess.run(
-                ["docker", kind, "rm", *(["-f"] if kind != "network" else []), *ids],
-                capture_output=True, check=False, timeout=120,
-            )  # fmt: skip
+                ["docker", kind, "rm", *force, *ids], capture_output=True, check=False, timeout=120
+            )
             removed.append(f"{len(ids)} {kind}(s)")
     return removed
 
