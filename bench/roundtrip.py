@@ -31,18 +31,15 @@ from pytest_alembic.runner import runner
 from pytest_alembic.tests.experimental import test_downgrade_leaves_no_trace
 
 from infra import config as knobs
-from infra.compose.model import load_model
 from infra.config import HarnessConfig
-from infra.environ import child_env
 from infra.migrations import policy as migration_policy
 from infra.migrations.roundtrip import Walk, stepwise_roundtrip
 from infra.migrations.tree import AlembicTree, resolve_script_location
 from infra.progress import Progress
-from infra.stack import profiles
+from infra.stack import opener
 from infra.stack.databases import scratch_engine
 from infra.stack.endpoints import Endpoints
-from infra.stack.isolation import isolated_env, isolated_project_name
-from infra.stack.lifecycle import Stack
+from infra.stack.isolation import isolated_project_name
 
 Prepare = Callable[[sa.Connection], None] | None
 
@@ -103,16 +100,8 @@ def main() -> None:
     prepare = migration_policy.prepare_hook(rules, args.prepare)
 
     config = HarnessConfig.resolve()
-    env = isolated_env(config)
-    profile = profiles.choose("auto", load_model(config.base_files(), env=child_env(env)))
-    profiles.prepare(profile, Progress(quiet=True))
-    with Stack(
-        profile.files(config.base_files()),
-        env,
-        isolated_project_name("orderflow-bench"),
-        profile.name,
-        Progress(quiet=True),
-    ) as stack:
+    bench = isolated_project_name("orderflow-bench")
+    with opener.open_stack(config, "auto", bench, isolated=True, progress=Progress(quiet=True)) as stack:
         endpoints = Endpoints(stack.env, stack.status())
         mine = [ours(tree, endpoints, rules, prepare) for _ in range(args.runs)]
         builtins = {
@@ -130,7 +119,7 @@ def main() -> None:
 
     walk = mine[-1][1]
     m = statistics.median(s for s, _ in mine)
-    print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} run(s) each; profile {profile.name}")
+    print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} run(s) each; profile {stack.profile}")
     print(
         f"ours (stepwise walk: full catalog + seeded rows at every step): {m:.2f}s, "
         f"{m / revisions:.3f}s per revision"

@@ -28,6 +28,10 @@ DEFAULT_METADATA = "schema.models:metadata"
 DEFAULT_BASE_REF = "HEAD"
 PROFILES = ("auto", "upstream", "offline")
 STATE_DIR_NAME = ".orderflow"
+STARTUP_BUDGET_VAR = "ORDERFLOW_STARTUP_BUDGET_S"
+MIGRATION_BUDGET_VAR = "ORDERFLOW_MIGRATION_BUDGET_S"
+STARTUP_BUDGET_S = 120.0  # the seed's promise: a full dev environment healthy in under 2 minutes
+MIGRATION_BUDGET_S = 10.0  # the seed's promise: migrations on an empty database in under 10 s
 
 
 def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -131,3 +135,43 @@ def stack_state_dir(
     else None (the session makes a temporary one and removes it, with the stack, at its end)."""
     value = explicit or _environ(environ).get(STACK_STATE_DIR_VAR)
     return Path(value) if value else None
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """The seed's time budgets: defined here once; `--startup-budget`/`--migration-budget` (CLI and
+    pytest) or ORDERFLOW_STARTUP_BUDGET_S / ORDERFLOW_MIGRATION_BUDGET_S change them."""
+
+    startup_s: float = STARTUP_BUDGET_S
+    migrations_s: float = MIGRATION_BUDGET_S
+
+    @classmethod
+    def resolve(
+        cls,
+        startup_s: float | None = None,
+        migrations_s: float | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Budgets:
+        environ = _environ(environ)
+        return cls(
+            _seconds(startup_s, environ.get(STARTUP_BUDGET_VAR), STARTUP_BUDGET_S, STARTUP_BUDGET_VAR),
+            _seconds(
+                migrations_s, environ.get(MIGRATION_BUDGET_VAR), MIGRATION_BUDGET_S, MIGRATION_BUDGET_VAR
+            ),
+        )
+
+
+def _seconds(explicit: float | None, raw: str | None, default: float, var: str) -> float:
+    if explicit is not None:
+        return float(explicit)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise HarnessError(
+            f"{var}={raw!r} is not a number of seconds", f"set {var} to e.g. {default:.0f}"
+        ) from None
+    if value <= 0:
+        raise HarnessError(f"{var}={raw!r} must be positive", f"set {var} to e.g. {default:.0f}")
+    return value

@@ -32,3 +32,26 @@ def mask(text: str, secrets: Iterable[str]) -> str:
 def masked_env(env: Mapping[str, str]) -> dict[str, str]:
     """A copy safe to print: secret-named values become ***."""
     return {k: (MASK if v and is_secret_name(k) else v) for k, v in env.items()}
+
+
+def cut(text: str, secrets: Iterable[str], limit: int) -> str:
+    """Mask, then shorten to `limit` characters: cutting first could leave a secret's head unmasked."""
+    masked = mask(text, secrets)
+    return masked if len(masked) <= limit else masked[: limit - 3] + "..."
+
+
+class Secret(str):
+    """A str whose repr is masked: pytest's frame arguments, assertion reprs and JUnit XML show ***.
+
+    It is still the value itself for every other use (passing it to a client, formatting with {}).
+    """
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK!r})"
+
+
+class SecretEnv(dict[str, str]):
+    """Env values whose repr masks the secret-named ones (a fixture value or frame local stays safe)."""
+
+    def __repr__(self) -> str:
+        return f"SecretEnv({masked_env(self)!r})"

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
-import tempfile
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,9 +15,10 @@ import sqlalchemy as sa
 
 from infra import config as knobs
 from infra.compose.model import ComposeFiles
-from infra.config import HarnessConfig
+from infra.config import Budgets, HarnessConfig
 from infra.errors import HarnessError
 from infra.findings import Check, check_of
+from infra.masking import SecretEnv
 from infra.migrations.checks import load_metadata
 from infra.migrations.policy import Policy, Prepare
 from infra.migrations.policy import load as load_policy
@@ -29,13 +28,37 @@ from infra.registry import all_checks
 from infra.stack import shared as session
 from infra.stack.databases import scratch_database, scratch_engine, with_database
 from infra.stack.endpoints import Endpoints
-from infra.stack.isolation import isolated_env
+from infra.stack.isolation import isolated_env, isolated_project_name
 from infra.stack.lifecycle import Stack, StackStatus
 from infra.stack.profiles import ProfileName
+from infra.stack.signals import terminate_as_interrupt
+from infra.stack.state import Lease
 
-_STATE_DIR = pytest.StashKey[Path]()
-_OWNS_STATE = pytest.StashKey[bool]()
-_WORKER_STATE_DIR = "orderflow_stack_state_dir"  # the controller's state dir, in each xdist worker's input
+
+@dataclass(frozen=True)
+class _Session:
+    """The session's stack: its project, the controller's lease, where its state lives ("" = the
+    checkout's .orderflow), and whether the session removes it at the end."""
+
+    project: str
+    lease: Lease
+    state_dir: str
+    owns: bool
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> _Session:
+        doc = json.loads(text)
+        return cls(doc["project"], Lease(**doc["lease"]), doc["state_dir"], doc["owns"])
+
+    def state_path(self, harness: HarnessConfig) -> Path:
+        return Path(self.state_dir) if self.state_dir else harness.state_dir
+
+
+_SESSION = pytest.StashKey[_Session]()
+_WORKER_SESSION = "orderflow_session"  # the controller's session, in each xdist worker's input
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -74,8 +97,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--stack-state-dir",
         metavar="DIR",
-        help=f"share the live stack through DIR and leave it running (env {knobs.STACK_STATE_DIR_VAR}; "
-        "default: a temporary dir, the stack removed at the end)",
+        help=f"keep the live stack's state in DIR and leave it running for the next session (env "
+        f"{knobs.STACK_STATE_DIR_VAR}; default: the checkout's .orderflow, the stack removed at the end)",
+    )
+    group.addoption(
+        "--startup-budget",
+        type=float,
+        help=f"seconds each service may take to become healthy (env {knobs.STARTUP_BUDGET_VAR}; default 120)",
+    )
+    group.addoption(
+        "--migration-budget",
+        type=float,
+        help=f"seconds for migrations on an empty database (env {knobs.MIGRATION_BUDGET_VAR}; default 10)",
     )
     group.addoption("--checks-coverage", metavar="PATH", help="write each collected test's check ids as JSON")
 
@@ -106,32 +139,40 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     if not _is_controller(config):
-        config.stash[_STATE_DIR] = Path(config.workerinput[_WORKER_STATE_DIR])  # type: ignore[attr-defined]
+        config.stash[_SESSION] = _Session.from_json(config.workerinput[_WORKER_SESSION])  # type: ignore[attr-defined]
         return
+    # The controller names the stack and holds its lease (a prune leaves a live run's stack alone);
+    # SIGTERM ends the session like Ctrl-C, through unconfigure, so the stack is removed.
     given = knobs.stack_state_dir(config.getoption("--stack-state-dir"))
-    config.stash[_OWNS_STATE] = given is None
-    config.stash[_STATE_DIR] = given or Path(tempfile.mkdtemp(prefix="orderflow-stack-"))
+    project = (session.reusable_project(given) if given else None) or isolated_project_name()
+    config.stash[_SESSION] = _Session(project, Lease.mine("pytest session"), str(given or ""), given is None)
+    terminate_as_interrupt()
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_ToWorkers(config.stash[_STATE_DIR]), "orderflow-workers")
+        config.pluginmanager.register(_ToWorkers(config.stash[_SESSION]), "orderflow-workers")
 
 
 class _ToWorkers:
-    """Hands the controller's state dir to every pytest-xdist worker, so they share one stack."""
+    """Hands the controller's session to every pytest-xdist worker, so they share one stack."""
 
-    def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
+    def __init__(self, stack_session: _Session) -> None:
+        self.session = stack_session
 
     def pytest_configure_node(self, node: Any) -> None:
-        node.workerinput[_WORKER_STATE_DIR] = str(self.state_dir)
+        node.workerinput[_WORKER_SESSION] = self.session.to_json()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _is_controller(config) and config.stash.get(_OWNS_STATE, False):
-        state_dir = config.stash[_STATE_DIR]
-        try:
-            session.stop(_harness_config(config), state_dir)
-        finally:
-            shutil.rmtree(state_dir, ignore_errors=True)
+    if not _is_controller(config) or _SESSION not in config.stash:
+        return
+    stack_session = config.stash[_SESSION]
+    try:
+        harness = _harness_config(config)
+    except HarnessError:  # no compose file, so no stack was started
+        return
+    if stack_session.owns:
+        session.stop(harness, stack_session.state_path(harness), stack_session.project)
+    else:
+        session.release(stack_session.state_path(harness), stack_session.project)
 
 
 def _marked_ids(item: pytest.Item, name: str, known: dict[str, Check]) -> list[str]:
@@ -190,6 +231,14 @@ def harness_config(pytestconfig: pytest.Config) -> HarnessConfig:
 
 
 @pytest.fixture(scope="session")
+def budgets(pytestconfig: pytest.Config) -> Budgets:
+    """The seed's time budgets (infra.config), changed by --startup-budget / --migration-budget."""
+    return Budgets.resolve(
+        pytestconfig.getoption("--startup-budget"), pytestconfig.getoption("--migration-budget")
+    )
+
+
+@pytest.fixture(scope="session")
 def alembic_tree(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> AlembicTree:
     """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini.
     The models are loaded first when they can be, so they are recorded before any revision file is
@@ -241,9 +290,9 @@ def compose_files(harness_config: HarnessConfig) -> ComposeFiles:
 
 
 @pytest.fixture(scope="session")
-def compose_env(harness_config: HarnessConfig) -> dict[str, str]:
+def compose_env(harness_config: HarnessConfig) -> SecretEnv:
     """Env values that resolve every variable: the env file's, blanks filled with throwaway secrets."""
-    return isolated_env(harness_config)
+    return SecretEnv(isolated_env(harness_config))
 
 
 @dataclass(frozen=True)
@@ -253,14 +302,22 @@ class LiveStack:
 
     @property
     def endpoints(self) -> Endpoints:
-        return Endpoints(self.stack.env, self.status)
+        return Endpoints(self.stack.env, self.status, self.stack.passfile)
 
 
 @pytest.fixture(scope="session")
-def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig) -> LiveStack:
+def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig, budgets: Budgets) -> LiveStack:
     """The session's isolated stack: own project name, free ports; started once, shared by workers."""
     requested = cast(ProfileName, knobs.profile(pytestconfig.getoption("--profile")))
-    stack, status = session.start_or_attach(harness_config, pytestconfig.stash[_STATE_DIR], requested)
+    stack_session = pytestconfig.stash[_SESSION]
+    stack, status = session.start_or_attach(
+        harness_config,
+        stack_session.state_path(harness_config),
+        stack_session.project,
+        stack_session.lease,
+        requested_profile=requested,
+        deadline_s=budgets.startup_s,
+    )
     return LiveStack(stack, status)
 
 

@@ -5,15 +5,13 @@ import pytest
 from infra.findings import render_all
 from infra.migrations.checks import migration_time_findings, upgrade_from_empty
 
-SEED_MIGRATION_BUDGET_S = 10.0
-
 pytestmark = [pytest.mark.infra, pytest.mark.budget]
 
 
 @pytest.mark.check(migration_time_findings.check)
-def test_upgrade_head_within_seed_budget(alembic_tree, empty_engine, prepare_hook):
+def test_upgrade_head_within_seed_budget(alembic_tree, empty_engine, prepare_hook, budgets):
     """The seed promises migrations in under 10 s on an empty database."""
     findings, seconds = upgrade_from_empty(alembic_tree, empty_engine, prepare_hook)
     assert not findings, render_all(findings)
-    timing = migration_time_findings(seconds, SEED_MIGRATION_BUDGET_S, f"alembic tree {alembic_tree.ini}")
+    timing = migration_time_findings(seconds, budgets.migrations_s, f"alembic tree {alembic_tree.ini}")
     assert not timing, render_all(timing)

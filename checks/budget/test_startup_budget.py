@@ -5,13 +5,11 @@ import pytest
 from infra.findings import render_all
 from infra.probes.stack import startup_findings
 
-SEED_STARTUP_BUDGET_S = 120.0
-
 pytestmark = [pytest.mark.infra, pytest.mark.budget]
 
 
 @pytest.mark.check(startup_findings.check)
-def test_stack_healthy_within_seed_budget(live_stack):
+def test_stack_healthy_within_seed_budget(live_stack, budgets):
     """The seed promises a full dev environment in under 2 minutes; a slow start is a product bug."""
-    findings = startup_findings(live_stack.status, SEED_STARTUP_BUDGET_S)
+    findings = startup_findings(live_stack.status, budgets.startup_s)
     assert not findings, render_all(findings)

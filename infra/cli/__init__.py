@@ -6,18 +6,27 @@ Every failure is one line on stderr naming the problem, with a hint, and a nonze
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 
 from infra import config
 from infra.cli import checks as cli_checks
 from infra.cli import lint as cli_lint
-from infra.cli import schema as cli_schema
 from infra.cli import stack as cli_stack
-from infra.cli import trace as cli_trace
 from infra.errors import HarnessError
+from infra.stack.signals import terminate_as_interrupt
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def _lazy(module: str, name: str) -> Handler:
+    """Import a command group when its command runs: `up` need not load Alembic and SQLAlchemy (~0.7 s)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        return int(getattr(importlib.import_module(module), name)(args))
+
+    return handler
 
 
 def _files(parser: argparse.ArgumentParser) -> None:
@@ -41,11 +50,53 @@ def _schema_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the JSON report on stdout")
 
 
+def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """up, status, down, prune-test-stacks."""
+    up = add("up", cli_stack.cmd_up, "start the stack and wait until every service is healthy")
+    _files(up)
+    up.add_argument(
+        "--profile", choices=config.PROFILES, help=f"images (default: env {config.PROFILE_VAR}, else auto)"
+    )
+    up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
+    up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
+    up.add_argument("--timeout", type=float, help="seconds to wait for health (default: the startup budget)")
+    up.add_argument(
+        "--startup-budget",
+        type=float,
+        help="seconds each service may take to become healthy (env ORDERFLOW_STARTUP_BUDGET_S; default 120)",
+    )
+    up.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+    up.add_argument("--force", action="store_true", help="act on a stack another checkout or live run owns")
+
+    for name, handler, text in (
+        ("status", cli_stack.cmd_status, "state and ports of a running stack"),
+        ("down", cli_stack.cmd_down, "stop and remove a stack"),
+    ):
+        p = add(name, handler, text)
+        _files(p)
+        p.add_argument("--project", help="an isolated stack's project name")
+        if name == "status":
+            p.add_argument("--json", action="store_true")
+        else:
+            p.add_argument("--volumes", action="store_true", help="remove its volumes too (loses the data)")
+            p.add_argument(
+                "--force", action="store_true", help="act on a stack another checkout or live run owns"
+            )
+
+    prune = add(
+        "prune-test-stacks", cli_stack.cmd_prune, "remove orderflow-test-* stacks left by killed runs"
+    )
+    _files(prune)
+    prune.add_argument(
+        "--force", action="store_true", help="also other checkouts' and live runs' test stacks"
+    )
+
+
 def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
     """The commands over an Alembic tree and a database: roundtrip, audit, trace."""
     roundtrip = add(
         "roundtrip",
-        cli_schema.cmd_roundtrip,
+        _lazy("infra.cli.schema", "cmd_roundtrip"),
         "pre-merge: new revisions since a git ref must round-trip to an identical catalog",
     )
     roundtrip.add_argument(
@@ -62,7 +113,11 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
     roundtrip.add_argument("--seed", type=int, default=0, help="seed of the generated rows (default 0)")
     _schema_options(roundtrip)
 
-    audit = add("audit", cli_schema.cmd_audit, "nightly: audit a database against schema/CONVENTIONS.md")
+    audit = add(
+        "audit",
+        _lazy("infra.cli.schema", "cmd_audit"),
+        "nightly: audit a database against schema/CONVENTIONS.md",
+    )
     audit.add_argument(
         "--migrate",
         action="store_true",
@@ -82,10 +137,27 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
 
     trace = add(
         "trace",
-        cli_trace.cmd_trace,
+        _lazy("infra.cli.trace", "cmd_trace"),
         "migration safety: trace each statement's locks, rewrites and scans on a seeded throwaway database",
     )
-    cli_trace.configure(trace)
+    trace.add_argument(
+        "--start", default=None, help="revision to seed at and trace from (default: empty database)"
+    )
+    trace.add_argument("--base", help="git ref: trace from its head (the pre-merge use) instead of --start")
+    trace.add_argument("--target", default="head", help="revision to upgrade to (default head)")
+    trace.add_argument(
+        "--rows", type=int, default=1000, help="rows generated per table before the trace (default 1000)"
+    )
+    trace.add_argument(
+        "--models",
+        default=None,
+        help="with --base: the base ref's models (module:attribute or path.py:attribute, e.g. "
+        "schema.models:metadata) to run against the new schema",
+    )
+    trace.add_argument("--contention", action="store_true", help="also hold an application transaction open")
+    trace.add_argument(
+        "--hold", type=float, default=5.0, help="seconds the application transaction lasts (default 5)"
+    )
     _schema_options(trace)
 
 
@@ -113,35 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing .env")
     init.set_defaults(handler=cli_stack.cmd_env_init)
 
-    up = add("up", cli_stack.cmd_up, "start the stack and wait until every service is healthy")
-    _files(up)
-    up.add_argument(
-        "--profile", choices=config.PROFILES, help=f"images (default: env {config.PROFILE_VAR}, else auto)"
-    )
-    up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
-    up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
-    up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for health (default 120)")
-    up.add_argument("--json", action="store_true", help="print one JSON report on stdout")
-
-    for name, handler, text in (
-        ("status", cli_stack.cmd_status, "state and ports of a running stack"),
-        ("down", cli_stack.cmd_down, "stop and remove a stack"),
-    ):
-        p = add(name, handler, text)
-        _files(p)
-        p.add_argument("--project", help="an isolated stack's project name")
-        if name == "status":
-            p.add_argument("--json", action="store_true")
-        else:
-            p.add_argument("--volumes", action="store_true", help="remove its volumes too (loses the data)")
-
-    add("prune-test-stacks", cli_stack.cmd_prune, "remove orderflow-test-* stacks left by killed runs")
+    _stack_commands(add)
 
     _schema_commands(add)
 
     cli_lint.add_arguments(
         add("lint", cli_lint.cmd_lint, "static compose rules on any compose file, no pytest")
     )
+
     checks = add("checks", cli_checks.cmd_checks, "every check id with its checks and negative cases")
     checks.add_argument("--json", action="store_true")
 
@@ -155,13 +206,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    terminate_as_interrupt()  # SIGTERM runs the same cleanup as Ctrl-C
     try:
         return int(args.handler(args))
     except HarnessError as exc:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"error: interrupted{f': {exc}' if str(exc) else ''}", file=sys.stderr)
         return 130
 
 

@@ -1,30 +1,36 @@
-"""CLI commands for the stack: doctor, images build, env init, up, status, down, prune."""
+"""CLI commands for the stack: doctor, images build, env init, up, status, down, prune.
+
+Handlers are thin and never call each other: stacks are opened by `infra.stack.opener`, state is
+`infra.stack.state`, and the `up` report judges with the same finding functions as the checks.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
+import os
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import cast
 
 from infra import config as config_knobs
-from infra.compose.envfile import missing_variables, read_env_file, write_env_file
+from infra.compose.envfile import missing_variables
 from infra.compose.model import load_model
-from infra.config import HarnessConfig
+from infra.config import Budgets, HarnessConfig
 from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.masking import secret_values
 from infra.probes.stack import health_findings, startup_findings
 from infra.progress import Progress
 from infra.report import Report, Result
-from infra.stack import engine, images, profiles
-from infra.stack.isolation import isolated_env, isolated_project_name, port_is_free
-from infra.stack.lifecycle import PROJECT_LABEL, Stack, StackStatus
+from infra.stack import engine, images, opener, profiles, state
+from infra.stack.isolation import init_env_file, isolated_env, port_is_free
+from infra.stack.lifecycle import Stack, StackStatus
+from infra.stack.ownership import project_lock, refuse_foreign, refuse_leased
+from infra.stack.prune import prune_test_stacks, remove_project
+from infra.stack.signals import Interrupted
 
-TEST_PROJECT_PREFIX = "orderflow-test-"
+LOCK_MARGIN_S = 60.0
 
 
 def _config(args: argparse.Namespace) -> HarnessConfig:
@@ -32,7 +38,7 @@ def _config(args: argparse.Namespace) -> HarnessConfig:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    """Engine? Compose v2? Images? Env complete? Ports free? One line each, with a hint on failure."""
+    """Engine? Compose v2? Does Compose accept the file? Images? Env complete? Ports free? One line each."""
     config = _config(args)
     ok = True
 
@@ -60,12 +66,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             not missing,
             f"env file {config.env_file}: " + (f"missing {', '.join(missing)}" if missing else "complete"),
         )
+    try:  # what `up` would reject: YAML errors, unknown keys, bad values
+        load_model(config.base_files(), env=child_env(isolated_env(config)))
+        line(True, f"docker compose config accepts {config.compose_file}")
+    except HarnessError as exc:
+        line(False, exc.one_line())
     for name, value in values.items():
         if name.endswith("_PORT") and value.isdigit():
+            free = port_is_free(int(value))
             line(
-                port_is_free(int(value)),
+                free,
                 f"{name}={value} on 127.0.0.1 "
-                + ("free" if port_is_free(int(value)) else "in use (set another port in the env file)"),
+                + ("free" if free else "in use (set another port in the env file)"),
             )
     stale = images.offline_images_current()
     line(
@@ -85,54 +97,13 @@ def cmd_images_build(args: argparse.Namespace) -> int:
 
 def cmd_env_init(args: argparse.Namespace) -> int:
     config = HarnessConfig.resolve(args.compose_file, None, environ={})
-    target = config.compose_file.parent / ".env"
-    if target.exists() and not args.force:
-        raise HarnessError(f"{target} exists; not overwriting it", "pass --force to replace it")
-    template = HarnessConfig(config.compose_file, config.compose_file.parent / ".env.example", True)
-    values = isolated_env(template)
-    for name, value in template.template_values().items():  # keep the example's ports for a dev stack
-        if name.endswith("_PORT") and value:
-            values[name] = value
-    write_env_file(target, values, header="Written by `python -m infra env init`: generated credentials.")
+    target = init_env_file(config.compose_file, force=args.force)
     print(f"wrote {target} (mode 0600; credentials generated, not printed)")
     return 0
 
 
-def _state_path(config: HarnessConfig, project: str) -> Path:
-    return config.state_dir / "stacks" / f"{project}.json"
-
-
-def _dev_stack(
-    config: HarnessConfig, args: argparse.Namespace, progress: Progress, create_env: bool = True
-) -> tuple[Stack, str]:
-    """The developer's stack: the compose file's project name, the .env values (written if missing)."""
-    if config.env_is_template and not create_env:
-        raise HarnessError(
-            f"no .env beside {config.compose_file}", "start the stack with `python -m infra up`"
-        )
-    if config.env_is_template:
-        cmd_env_init(argparse.Namespace(compose_file=str(config.compose_file), force=False))
-        config = HarnessConfig.resolve(config.compose_file, config.compose_file.parent / ".env")
-    env = read_env_file(config.env_file)
-    missing = missing_variables(config.needed_variables().values(), env)
-    if missing:
-        raise HarnessError(
-            f"{', '.join(missing)} missing or empty in {config.env_file}", "set them there (see .env.example)"
-        )
-    model = load_model(config.base_files(), env=child_env(env))
-    project = args.project or model.project
-    return Stack(config.base_files(), env, project, "upstream", progress), project
-
-
-def _with_profile(stack: Stack, requested: profiles.ProfileName, progress: Progress, quiet: bool) -> Stack:
-    profile = profiles.choose(requested, stack.model)
-    # Said on stdout, except under --json where stdout holds the report alone (which names the profile).
-    print(f"profile: {profile.name} ({profile.reason})", file=sys.stderr if quiet else sys.stdout)
-    profiles.prepare(profile, progress)
-    return Stack(profile.files(stack.files), stack.env, stack.project, profile.name, progress)
-
-
-def up_report(status: StackStatus, budget_s: float) -> Report:
+def up_report(status: StackStatus, expected: list[str], budget_s: float) -> Report:
+    """The `up` report, judged by the same finding functions as the pytest checks."""
     report = Report(
         "up",
         data={
@@ -140,80 +111,81 @@ def up_report(status: StackStatus, budget_s: float) -> Report:
             "project": status.project,
             "total_s": status.total_s,
             "services": {k: asdict(v) for k, v in status.services.items()},
+            "recreated": list(status.recreated),
         },
     )
-    for name, service in status.services.items():
-        healthy = service.state == "healthy"
-        report.add(
-            Result(
-                health_findings.id,
-                "passed" if healthy else "failed",
-                "" if healthy else f"state {service.state}",
-                f"service {name}",
-                service.healthy_after_s,
-            )
-        )
-    slow = status.total_s is None or status.total_s > budget_s
-    report.add(
-        Result(
-            startup_findings.id,
-            "failed" if slow else "passed",
-            f"healthy after {status.total_s}s (budget {budget_s:.0f}s)",
-            f"project {status.project}",
-        )
-    )
+    report.add_findings(health_findings.id, health_findings(status, expected))
+    report.add_findings(startup_findings.id, startup_findings(status, budget_s), status.total_s)
+    return report.finish()
+
+
+def failed_report(project: str, profile: str, cause: str) -> Report:
+    """A failing `up --json` still prints a report: status failed, and the cause."""
+    report = Report("up", data={"project": project, "cause": cause, "services": {}})
+    if profile in ("upstream", "offline"):
+        report.data["profile"] = profile
+    report.add(Result(health_findings.id, "failed", cause, f"project {project}"))
     return report.finish()
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     engine.engine_info()
     config = _config(args)
-    progress = Progress(quiet=False)
-    if args.isolated:
-        env = isolated_env(config)
-        base = Stack(config.base_files(), env, args.project or isolated_project_name(), "upstream", progress)
-    else:
-        base, _ = _dev_stack(config, args, progress)
-    requested = cast(profiles.ProfileName, config_knobs.profile(args.profile))
-    stack = _with_profile(base, requested, progress, quiet=args.json)
-    status = stack.up(deadline_s=args.timeout, remove_volumes_on_failure=args.isolated)
-    if args.isolated:
-        path = _state_path(config, stack.project)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_env_file(path.with_suffix(".env"), stack.env, header=f"profile={stack.profile}")
-    report = up_report(status, budget_s=120.0)
+    budgets = Budgets.resolve(startup_s=args.startup_budget)
+    deadline = args.timeout or budgets.startup_s
+    progress = Progress()
+    project = opener.project_name(config, args.project, args.isolated)
+    stack: Stack | None = None
+    try:
+        with project_lock(project, wait_s=deadline + LOCK_MARGIN_S):
+            refuse_leased(project, state.load(config.state_dir, project), os.getpid(), args.force)
+            requested = cast(profiles.ProfileName, config_knobs.profile(args.profile))
+            stack = opener.open_stack(config, requested, project, args.isolated, progress=progress)
+            # Said on stdout, except under --json where stdout holds the report alone.
+            print(
+                f"profile: {stack.profile} ({stack.profile_reason})",
+                file=sys.stderr if args.json else sys.stdout,
+            )
+            refuse_foreign(project, stack.working_dir(), config.compose_file.parent, args.force)
+            status = _start(stack, config, deadline)
+    except (HarnessError, Interrupted) as exc:
+        if not args.json:
+            raise
+        cause = exc.one_line() if isinstance(exc, HarnessError) else f"interrupted: {exc}"
+        secrets = secret_values(stack.env) if stack else []
+        print(failed_report(project, stack.profile if stack else "", cause.splitlines()[0]).to_json(secrets))
+        return 130 if isinstance(exc, Interrupted) else 1
+    report = up_report(status, list(stack.model.services), budgets.startup_s)
     if args.json:
         print(report.to_json(secret_values(stack.env)))
     else:
         for name, s in status.services.items():
-            print(f"{name:10} {s.state:10} healthy after {s.healthy_after_s or 0:.2f}s  {dict(s.ports)}")
-        print(f"{stack.project}: all healthy in {status.total_s}s ({status.profile} profile)")
+            print(f"{name:10} {s.describe():10} healthy after {s.healthy_after_s or 0:.2f}s  {dict(s.ports)}")
+        print(f"{stack.project}: {report.status} in {status.total_s}s ({status.profile} profile)")
     return 0 if report.status == "passed" else 1
 
 
-def _existing_stack(args: argparse.Namespace) -> Stack:
-    """A stack started earlier: an isolated one by its saved env, else the developer's."""
-    config = _config(args)
-    if args.project:
-        saved = _state_path(config, args.project).with_suffix(".env")
-        if saved.exists():
-            return _profile_of_running(Stack(config.base_files(), read_env_file(saved), args.project))
-    stack, _ = _dev_stack(config, args, Progress(), create_env=False)
-    return _profile_of_running(stack)
-
-
-def _profile_of_running(stack: Stack) -> Stack:
-    """Add the offline override when the running containers use the offline images."""
-    tags = {t for c in stack.containers().values() for t in c.image.tags}
-    profile = profiles.Profile(
-        "offline" if any(t.startswith("orderflow/") for t in tags) else "upstream", "running"
-    )
-    return Stack(profile.files(stack.files), stack.env, stack.project, profile.name)
+def _start(stack: Stack, config: HarnessConfig, deadline_s: float) -> StackStatus:
+    """State first (with this run's lease), then the containers: a stack never runs without its state."""
+    saved = opener.new_state(stack, config, state.Lease.mine("python -m infra up"))
+    state.save(config.state_dir, saved)
+    try:
+        status = stack.up(deadline_s=deadline_s)
+    except BaseException:
+        if stack.containers() or stack.volumes():
+            state.save(config.state_dir, saved.with_(lease=None))
+        else:
+            state.remove(config.state_dir, stack.project)
+        raise
+    healthy = {k: v.healthy_after_s for k, v in status.services.items() if v.healthy_after_s is not None}
+    state.save(config.state_dir, saved.with_(phase="up", lease=None, healthy_after_s=healthy))
+    return status
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     engine.engine_info()
-    stack = _existing_stack(args)
+    config = _config(args)
+    stack = opener.reopen(config, args.project)
     status = stack.status()
     if args.json:
         print(json.dumps(asdict(status), indent=2))
@@ -221,50 +193,41 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{stack.project}: not running")
     else:
         for name, s in status.services.items():
-            print(f"{name:10} {s.state:10} {dict(s.ports)}")
+            print(f"{name:10} {s.describe():10} {dict(s.ports)}")
     return 0 if status.all_healthy else 1
 
 
 def cmd_down(args: argparse.Namespace) -> int:
     engine.engine_info()
-    stack = _existing_stack(args)
-    stack.down(remove_volumes=args.volumes)
-    saved = _state_path(_config(args), stack.project).with_suffix(".env")
-    saved.unlink(missing_ok=True)
-    print(f"{stack.project}: down" + (" (volumes removed)" if args.volumes else " (volumes kept)"))
+    config = _config(args)
+    project = opener.project_name(config, args.project)
+    with project_lock(project, wait_s=LOCK_MARGIN_S):
+        saved = state.load(config.state_dir, project)
+        refuse_leased(project, saved, os.getpid(), args.force)
+        stack = opener.reopen(config, project)
+        refuse_foreign(project, stack.working_dir(), config.compose_file.parent, args.force)
+        if saved is not None:
+            stack.down(remove_volumes=args.volumes)
+        else:  # killed mid-start: no state, so no credentials; remove by label
+            remove_project(project, volumes=args.volumes)
+        if args.volumes:
+            state.remove(config.state_dir, project)
+    kept = " (volumes and saved credentials kept)" if saved else " (volumes kept)"
+    print(f"{project}: down" + (" (volumes removed)" if args.volumes else kept))
     return 0
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    """Remove test stacks (projects named orderflow-test-*) left behind by killed runs."""
+    """Remove test stacks (projects named orderflow-test-*) and state left behind by killed runs."""
     engine.engine_info()
-
-    def labelled(kind: str, fmt: str, label: str = PROJECT_LABEL) -> list[str]:
-        return subprocess.run(
-            [
-                "docker",
-                kind,
-                "ls",
-                *(["-a"] if kind == "container" else []),
-                "--filter",
-                f"label={label}",
-                "--format",
-                fmt,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-
-    label_fmt = f'{{{{.Label "{PROJECT_LABEL}"}}}}'
-    found = {p for kind in ("container", "volume", "network") for p in labelled(kind, label_fmt)}
-    projects = sorted(p for p in found if p.startswith(TEST_PROJECT_PREFIX))
-    for project in projects:
-        for kind, force in (("container", ["-f"]), ("volume", ["-f"]), ("network", [])):
-            ids = labelled(
-                kind, "{{.ID}}" if kind == "container" else "{{.Name}}", f"{PROJECT_LABEL}={project}"
-            )
-            if ids:
-                subprocess.run(["docker", kind, "rm", *force, *ids], capture_output=True, check=False)
-    print(f"pruned {len(projects)} test stack(s)" + (f": {', '.join(projects)}" if projects else ""))
+    config = _config(args)
+    result = prune_test_stacks(config.state_dir, config.compose_file.parent, force=args.force)
+    print(
+        f"pruned {len(result.removed)} test stack(s)"
+        + (f": {', '.join(result.removed)}" if result.removed else "")
+    )
+    if result.kept:
+        print(f"kept {len(result.kept)} (not ours or in use): {'; '.join(result.kept)}")
+    if result.orphaned_state:
+        print(f"removed orphaned state: {', '.join(result.orphaned_state)}")
     return 0

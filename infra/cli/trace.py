@@ -99,24 +99,3 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if not args.json:
         print(per_revision.rstrip())
     return 0 if report.status == "passed" else 1
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--start", default=None, help="revision to seed at and trace from (default: empty database)"
-    )
-    parser.add_argument("--base", help="git ref: trace from its head (the pre-merge use) instead of --start")
-    parser.add_argument("--target", default="head", help="revision to upgrade to (default head)")
-    parser.add_argument(
-        "--rows", type=int, default=1000, help="rows generated per table before the trace (default 1000)"
-    )
-    parser.add_argument(
-        "--models",
-        default=None,
-        help="with --base: the base ref's models (module:attribute or path.py:attribute, e.g. "
-        "schema.models:metadata) to run against the new schema",
-    )
-    parser.add_argument("--contention", action="store_true", help="also hold an application transaction open")
-    parser.add_argument(
-        "--hold", type=float, default=5.0, help="seconds the application transaction lasts (default 5)"
-    )

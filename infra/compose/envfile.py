@@ -37,11 +37,35 @@ def parse_env_text(text: str, source: str = "<env>") -> dict[str, str]:
     return values
 
 
+MAX_ENV_FILE_BYTES = 128 * 1024
+
+
 def read_env_file(path: Path) -> dict[str, str]:
+    """Read an env file; every way it can be unusable is one line (content never quoted: secrets)."""
     try:
-        return parse_env_text(path.read_text(encoding="utf-8"), str(path))
+        size = path.stat().st_size
+        if size > MAX_ENV_FILE_BYTES:
+            raise HarnessError(
+                f"env file {path} is {size // 1024} KiB; env files over 128 KiB are refused",
+                "an env file holds short KEY=VALUE lines; move large values into files",
+            )
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise HarnessError(f"env file {path} does not exist", "copy .env.example to .env") from None
+    except OSError as exc:
+        raise HarnessError(
+            f"env file {path} cannot be read ({exc.strerror or type(exc).__name__})",
+            "check its permissions (`ls -l`); it must be a readable file",
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise HarnessError(
+            f"env file {path}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8",
+        ) from None
+    return parse_env_text(text, str(path))
 
 
 @dataclass(frozen=True)

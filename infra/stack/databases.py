@@ -5,12 +5,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
 from infra.errors import HarnessError
+from infra.masking import Secret
 
 
 def create_database(admin_dsn: str, prefix: str = "scratch") -> str:
@@ -34,9 +36,10 @@ def drop_database(admin_dsn: str, name: str) -> None:
 
 
 def with_database(dsn: str, name: str) -> str:
-    """The same URL pointing at another database."""
-    base, _, _ = dsn.rpartition("/")
-    return f"{base}/{name}"
+    """The same URL pointing at another database (its query, e.g. `passfile`, kept)."""
+    parts = urlsplit(dsn)
+    moved = urlunsplit(parts._replace(path=f"/{name}"))
+    return Secret(moved) if isinstance(dsn, Secret) else moved
 
 
 @contextmanager

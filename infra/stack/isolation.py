@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 import socket
 from collections.abc import Mapping
+from pathlib import Path
 
-from infra.compose.envfile import VariableRef
+from infra.compose.envfile import VariableRef, write_env_file
 from infra.config import HarnessConfig
+from infra.errors import HarnessError
 from infra.masking import is_secret_name
 
 
@@ -54,3 +56,20 @@ def complete_env(
 def isolated_env(config: HarnessConfig) -> dict[str, str]:
     """Values for an isolated test stack: the env file's, blanks filled, every port fresh."""
     return complete_env(config.template_values(), config.needed_variables(), fresh_ports=True)
+
+
+def init_env_file(compose_file: Path, force: bool = False) -> Path:
+    """Write `.env` beside the compose file from `.env.example`: generated credentials, the example's ports.
+
+    Why here and not in the CLI: `up` writes it too when a developer has none, without calling a handler.
+    """
+    target = compose_file.parent / ".env"
+    if target.exists() and not force:
+        raise HarnessError(f"{target} exists; not overwriting it", "pass --force to replace it")
+    template = HarnessConfig(compose_file, compose_file.parent / ".env.example", True)
+    values = isolated_env(template)
+    for name, value in template.template_values().items():  # keep the example's ports for a dev stack
+        if name.endswith("_PORT") and value:
+            values[name] = value
+    write_env_file(target, values, header="Written by `python -m infra env init`: generated credentials.")
+    return target

@@ -1,15 +1,19 @@
-"""Stack lifecycle through `docker compose`: up with its own project name, wait for health on Docker
-events with a deadline, measure per-service time-to-healthy, tear down, and explain failures.
+"""Stack lifecycle through `docker compose`: up, wait for health on Docker events with a deadline,
+tear down, and explain failures.
+
+`up` reconciles: it judges the containers that exist after `docker compose up`, by container id,
+so the events of containers being replaced (a changed configuration) are not read as failures. A
+failed or interrupted start removes only what this very call created: never a volume that existed
+before it, never a stack that was there before it.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -18,78 +22,28 @@ import docker
 from infra.compose.model import ComposeFiles, ComposeModel, load_model
 from infra.environ import child_env
 from infra.errors import HarnessError
-from infra.masking import mask, secret_values
+from infra.masking import SecretEnv, cut, mask, secret_values
 from infra.progress import Progress
+from infra.stack import signals
+from infra.stack.events import PROJECT_LABEL, DockerEvents
+from infra.stack.images import image_present
+from infra.stack.inspection import ServiceStatus, StackStatus, container_diagnostics, service_status
 from infra.stack.isolation import port_is_free
 
-PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
+WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
+DOWN_TIMEOUT_S = 60
 _PORT_TAKEN = re.compile(r"(?:Bind for |listen tcp4? )([\d.:\[\]a-f]*?):(\d+)(?: failed|: bind)")
+_PULL_FAILED = re.compile(
+    r"pull access denied|manifest unknown|no such host|failed to resolve|not found", re.I
+)
 
-
-class DockerEvents:
-    """`docker events` for one Compose project between two instants, as decoded dicts.
-
-    The stream ends by itself at `until` (the deadline), so waiting on it needs no polling.
-    """
-
-    def __init__(self, project: str, since: float, until: float) -> None:
-        self._proc = subprocess.Popen(
-            [
-                "docker",
-                "events",
-                "--format",
-                "{{json .}}",
-                "--since",
-                f"{since:.6f}",
-                "--until",
-                f"{until:.6f}",
-                "--filter",
-                "type=container",
-                "--filter",
-                f"label={PROJECT_LABEL}={project}",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        assert self._proc.stdout is not None
-        for line in self._proc.stdout:
-            if line.strip():
-                yield json.loads(line)
-
-    def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.terminate()
-        self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-
-
-@dataclass(frozen=True)
-class ServiceStatus:
-    state: str  # healthy, unhealthy, starting, running, exited...
-    healthy_after_s: float | None = None
-    ports: Mapping[str, str] = field(default_factory=dict)  # "5432/tcp" -> "127.0.0.1:49153"
-
-
-@dataclass(frozen=True)
-class StackStatus:
-    profile: str
-    project: str
-    total_s: float | None
-    services: Mapping[str, ServiceStatus]
-
-    @property
-    def all_healthy(self) -> bool:
-        return bool(self.services) and all(s.state == "healthy" for s in self.services.values())
+__all__ = ["PROJECT_LABEL", "SERVICE_LABEL", "ServiceStatus", "Stack", "StackStatus"]
 
 
 class Stack:
-    """One Compose project. A context manager: `__enter__` starts it (tearing down if the start
-    fails partway), `__exit__` removes it with its volumes."""
+    """One Compose project. A context manager: `__enter__` starts it (removing what it created if the
+    start fails partway), `__exit__` removes it with its volumes."""
 
     def __init__(
         self,
@@ -98,14 +52,20 @@ class Stack:
         project: str,
         profile: str = "upstream",
         progress: Progress | None = None,
+        *,
+        model: ComposeModel | None = None,
+        passfile: Path | None = None,
+        profile_reason: str = "",
     ) -> None:
         self.files = files
-        self.env = dict(env)
+        self.env = SecretEnv(env)
         self.project = project
         self.profile = profile
+        self.profile_reason = profile_reason
         self.progress = progress or Progress()
+        self.passfile = passfile  # libpq password file, so DSNs never carry the password
         self._secrets = secret_values(self.env)
-        self._model: ComposeModel | None = None
+        self._model = model
 
     # --- plumbing -------------------------------------------------------------------------
     def masked(self, text: str) -> str:
@@ -115,18 +75,24 @@ class Stack:
         self, *args: str, check: bool = True, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
         """Run `docker compose <args>` for this project; the env reaches Compose through the process env."""
-        proc = subprocess.run(
-            [*self.files.cli(self.project), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=timeout,
-            env=child_env(self.env),
-        )
+        try:
+            proc = subprocess.run(
+                [*self.files.cli(self.project), *args],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=timeout,
+                env=child_env(self.env),
+            )
+        except subprocess.TimeoutExpired:
+            raise HarnessError(
+                f"`docker compose {args[0]}` for {self.project} did not finish within {timeout:.0f}s",
+                "is the engine overloaded? see `docker ps`",
+            ) from None
         if check and proc.returncode != 0:
             raise HarnessError(
                 f"`docker compose {args[0]}` failed for project {self.project}: "
-                f"{self.masked(proc.stderr.strip())[-500:]}"
+                f"{cut(proc.stderr.strip(), self._secrets, 500)}"
             )
         return proc
 
@@ -137,13 +103,28 @@ class Stack:
         return self._model
 
     def containers(self) -> dict[str, Any]:
-        """The project's containers by service name (Docker SDK objects)."""
+        """The project's containers by service name (Docker SDK objects), skipping ones removed meanwhile."""
         client = docker.from_env()
         try:
-            found = client.containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={self.project}"})
-            return {c.labels[SERVICE_LABEL]: c for c in found}
+            found = client.containers.list(
+                all=True, filters={"label": f"{PROJECT_LABEL}={self.project}"}, ignore_removed=True
+            )
+            return {c.labels[SERVICE_LABEL]: c for c in found if SERVICE_LABEL in c.labels}
         finally:
             client.close()
+
+    def volumes(self) -> set[str]:
+        proc = subprocess.run(
+            ["docker", "volume", "ls", "-q", "--filter", f"label={PROJECT_LABEL}={self.project}"],
+            capture_output=True, text=True, check=False, timeout=30,
+        )  # fmt: skip
+        return set(proc.stdout.split())
+
+    def working_dir(self) -> str | None:
+        """The checkout whose Compose created the running containers (their working-dir label)."""
+        dirs = {c.labels.get(WORKING_DIR_LABEL) for c in self.containers().values()}
+        dirs.discard(None)
+        return sorted(d for d in dirs if d)[0] if dirs else None
 
     # --- lifecycle ------------------------------------------------------------------------
     def check_ports_free(self) -> None:
@@ -162,82 +143,120 @@ class Stack:
             f"(`ss -ltnp 'sport = :{port}'`)",
         )
 
-    def up(self, deadline_s: float = 120.0, remove_volumes_on_failure: bool = True) -> StackStatus:
-        """Start the stack and wait, on Docker events, until every service is healthy.
-
-        On failure nothing is left running: containers and networks are removed, and volumes too
-        unless `remove_volumes_on_failure` is False (a developer's stack keeps its data).
-        """
+    def up(self, deadline_s: float = 120.0) -> StackStatus:
+        """Start (or reconcile) the stack and wait, on Docker events, until every service is healthy."""
         services = list(self.model.services)
-        already = self._already_healthy()
-        if not already:
+        before = {name: c.id for name, c in self.containers().items()}
+        volumes_before = self.volumes()
+        if not any(c.status == "running" for c in self.containers().values()):
             self.check_ports_free()
         started = time.time()
         events = DockerEvents(self.project, since=started, until=started + deadline_s)
         try:
             with self.progress.step(f"starting {self.project} ({', '.join(services)})"):
-                proc = self.compose("up", "--detach", "--no-color", "--quiet-pull", check=False)
+                proc = self.compose(
+                    "up", "--detach", "--no-color", "--quiet-pull", check=False, timeout=deadline_s + 60
+                )
                 if proc.returncode != 0:
                     raise self._up_error(proc.stderr)
-                healthy_at = self._wait_healthy(events, services, started, deadline_s, already)
-        except BaseException:
-            self.down(remove_volumes=remove_volumes_on_failure)
+                current = self.containers()
+                recreated = tuple(s for s, c in current.items() if s in before and before[s] != c.id)
+                if recreated:
+                    self.progress.say(
+                        f"recreated {', '.join(recreated)} (configuration changed; volumes kept)"
+                    )
+                healthy_at = self._wait_healthy(events, current, before, started, deadline_s)
+        except BaseException as exc:
+            with signals.held_off():
+                events.close()
+                left = self._undo(existed=bool(before), volumes_before=volumes_before)
+            self.progress.say(left)
+            if isinstance(exc, KeyboardInterrupt):
+                raise signals.Interrupted(left) from None
             raise
-        finally:
-            events.close()
-        return self.status(healthy_at, started)
+        events.close()
+        return self.status(healthy_at, recreated)
 
-    def _already_healthy(self) -> dict[str, str]:
-        """Container ids of services that were healthy before `up` (a re-run on a running stack)."""
-        return {
-            name: c.id
-            for name, c in self.containers().items()
-            if (c.attrs["State"].get("Health") or {}).get("Status") == "healthy"
+    def _undo(self, existed: bool, volumes_before: set[str]) -> str:
+        """Remove what this call created, nothing else; say what is left."""
+        if existed:
+            return (
+                f"{self.project} existed before this call: left as it is now, volumes untouched "
+                f"(`python -m infra status --project {self.project}`)"
+            )
+        named = self.volumes()
+        anonymous = {  # an image's VOLUME, made for this call's containers: `down` alone would leave it
+            m["Name"]
+            for c in self.containers().values()
+            for m in c.attrs.get("Mounts") or ()
+            if m.get("Type") == "volume" and m.get("Name") not in named
         }
+        self.compose("down", "--remove-orphans", "--timeout", "3", check=False, timeout=DOWN_TIMEOUT_S)
+        created = sorted((self.volumes() - volumes_before) | anonymous)
+        if created:
+            subprocess.run(
+                ["docker", "volume", "rm", "-f", *created], capture_output=True, check=False, timeout=30
+            )
+        kept = sorted(volumes_before & self.volumes())
+        return f"removed {self.project}'s containers" + (
+            f"; kept its existing volumes {', '.join(kept)}" if kept else " and the volumes this call created"
+        )
 
     def _up_error(self, stderr: str) -> HarnessError:
         taken = _PORT_TAKEN.search(stderr)
         if taken:
             return self._port_taken_error(taken.group(1) or "0.0.0.0", int(taken.group(2)))  # noqa: S104
         lines = [line for line in self.masked(stderr).splitlines() if line.strip()]
+        last = (lines or ["no output"])[-1]
+        if _PULL_FAILED.search(stderr):
+            absent = [
+                f"{s.name} ({s.image})" for s in self.model.services.values() if not image_present(s.image)
+            ]
+            if absent:
+                return HarnessError(
+                    f"image missing for service {', '.join(absent)}: not present and not pullable ({last})",
+                    "build the offline images (`python -m infra images build`) and use --profile offline, "
+                    "or fix the image reference",
+                )
         return HarnessError(
-            f"`docker compose up` failed for {self.project}: {(lines or ['no output'])[-1]}",
-            "run `python -m infra doctor`",
+            f"`docker compose up` failed for {self.project}: {last}", "run `python -m infra doctor`"
         )
 
     def _wait_healthy(
         self,
         events: DockerEvents,
-        services: list[str],
+        current: Mapping[str, Any],
+        before: Mapping[str, str],
         started: float,
         deadline_s: float,
-        already: Mapping[str, str],
     ) -> dict[str, float]:
-        # A container that was healthy before `up` and that `up` kept (same id) needs no event.
-        kept = {name for name, c in self.containers().items() if already.get(name) == c.id}
-        healthy_at = {name: 0.0 for name in kept if name in services}
+        ids = {c.id: name for name, c in current.items()}
+        healthy_at: dict[str, float] = {}
+        for name, c in current.items():  # what each container is now; kept healthy ones need no event
+            state = c.attrs["State"]
+            health = (state.get("Health") or {}).get("Status")
+            if state.get("Status") in ("exited", "dead") or health == "unhealthy":
+                raise self._went(name, health or "exited", time.time() - started)
+            if health == "healthy" and before.get(name) == c.id:
+                healthy_at[name] = 0.0
         seen: dict[str, str] = {}
-        if len(healthy_at) == len(services):
+        if len(healthy_at) == len(current):
             return healthy_at
         for event in events:
-            attrs = event.get("Actor", {}).get("Attributes", {})
-            service, action = attrs.get(SERVICE_LABEL), event.get("Action", "")
-            if service not in services:
+            found = ids.get(event.get("id") or event.get("Actor", {}).get("ID", ""))
+            if found is None:  # a replaced container, or a one-off: not part of the stack any more
                 continue
-            at = event.get("timeNano", time.time_ns()) / 1e9
-            seen[service] = action
-            if action == "health_status: healthy" and service not in healthy_at:
-                healthy_at[service] = round(at - started, 3)
-                self.progress.update(f"{service} healthy after {healthy_at[service]:.1f}s")
-                if len(healthy_at) == len(services):
+            name, action = found, event.get("Action", "")
+            at = event.get("timeNano", time.time_ns()) / 1e9 - started
+            seen[name] = action
+            if action == "health_status: healthy" and name not in healthy_at:
+                healthy_at[name] = round(at, 3)
+                self.progress.update(f"{name} healthy after {healthy_at[name]:.1f}s")
+                if len(healthy_at) == len(current):
                     return healthy_at
-            elif action in ("die", "oom") or action == "health_status: unhealthy":
-                raise HarnessError(
-                    f"service {service} of {self.project} went {action.split(': ')[-1]} "
-                    f"{at - started:.1f}s after start\n{self.diagnostics([service])}",
-                    "read the health-check log and service logs above",
-                )
-        waiting = [s for s in services if s not in healthy_at]
+            elif action in ("die", "oom", "health_status: unhealthy"):
+                raise self._went(name, action.split(": ")[-1], at)
+        waiting = [s for s in current if s not in healthy_at]
         tried = ", ".join(f"{s}: last event {seen.get(s, 'none')!r}" for s in waiting)
         raise HarnessError(
             f"waited {deadline_s:.0f}s for {', '.join(waiting)} of {self.project} to become healthy "
@@ -245,59 +264,47 @@ class Stack:
             "raise the deadline if the machine is slow, else read the health-check log above",
         )
 
+    def _went(self, service: str, what: str, after_s: float) -> HarnessError:
+        return HarnessError(
+            f"service {service} of {self.project} went {what} {after_s:.1f}s after start\n"
+            f"{self.diagnostics([service])}",
+            "read the health-check log and service logs above",
+        )
+
     def down(self, remove_volumes: bool = True) -> None:
         args = ["down", "--remove-orphans"] + (["--volumes"] if remove_volumes else [])
-        self.compose(*args)
+        self.compose(*args, timeout=DOWN_TIMEOUT_S * 2)
 
     def status(
-        self, healthy_at: Mapping[str, float] | None = None, started: float | None = None
+        self,
+        healthy_at: Mapping[str, float] | None = None,
+        recreated: tuple[str, ...] = (),
     ) -> StackStatus:
         healthy_at = healthy_at or {}
-        services = {}
-        for name, container in self.containers().items():
-            state = container.attrs["State"]
-            health = state.get("Health", {}).get("Status")
-            ports = {
-                key: f"{b['HostIp']}:{b['HostPort']}"
-                for key, bindings in (container.attrs["NetworkSettings"]["Ports"] or {}).items()
-                for b in bindings or ()
-            }
-            services[name] = ServiceStatus(
-                state=health or state["Status"], healthy_after_s=healthy_at.get(name), ports=ports
-            )
-        total = round(max(healthy_at.values()), 3) if healthy_at and started else None
-        return StackStatus(profile=self.profile, project=self.project, total_s=total, services=services)
+        services = {
+            name: service_status(c, healthy_at.get(name), self._secrets)
+            for name, c in self.containers().items()
+        }
+        total = round(max(healthy_at.values()), 3) if healthy_at else None
+        return StackStatus(self.profile, self.project, total, services, recreated)
 
-    # --- diagnostics ----------------------------------------------------------------------
     def diagnostics(self, services: list[str] | None = None, log_lines: int = 20) -> str:
-        """Health-check log, last log lines and `compose ps`, secrets masked."""
-        parts = []
-        for name, container in self.containers().items():
-            if services and name not in services:
-                continue
-            health = container.attrs["State"].get("Health") or {}
-            checks = [
-                f"    exit {h.get('ExitCode')}: {str(h.get('Output', '')).strip()[:200]}"
-                for h in (health.get("Log") or [])[-3:]
-            ]
-            logs = container.logs(tail=log_lines).decode(errors="replace").rstrip()
-            parts.append(
-                f"--- {name}: {container.status}, health {health.get('Status', 'n/a')}, "
-                f"restarts {container.attrs.get('RestartCount', 0)}\n"
-                f"  health-check log:\n"
-                + ("\n".join(checks) or "    (none)")
-                + f"\n  last {log_lines} log lines:\n"
-                + "\n".join(f"    {x}" for x in logs.splitlines())
-            )
-        ps = self.compose("ps", "--all", check=False).stdout.rstrip()
+        """Health-check log, last log lines and `compose ps`, secrets masked (before any cut)."""
+        parts = [
+            container_diagnostics(name, c, self._secrets, log_lines)
+            for name, c in self.containers().items()
+            if not services or name in services
+        ]
+        ps = self.compose("ps", "--all", check=False, timeout=30).stdout.rstrip()
         return self.masked("\n".join([*parts, "--- docker compose ps:", ps]))
 
     # --- context manager ------------------------------------------------------------------
     def __enter__(self) -> Stack:
-        self.up(remove_volumes_on_failure=True)
+        self.up()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.down(remove_volumes=True)
+        with signals.held_off():
+            self.down(remove_volumes=True)

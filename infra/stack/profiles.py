@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from infra.compose.model import ComposeFiles, ComposeModel
+from infra.compose.model import ComposeFiles
 from infra.progress import Progress
 from infra.stack import images
 
@@ -40,13 +41,13 @@ def _available(image: str) -> bool:
     return pull.returncode == 0
 
 
-def choose(requested: ProfileName, model: ComposeModel) -> Profile:
-    """Resolve `auto`: upstream when every image is present or pullable, else offline."""
+def choose(requested: ProfileName, images: Mapping[str, str]) -> Profile:
+    """Resolve `auto`: upstream when every image (service -> image) is present or pullable, else offline."""
     if requested == "upstream":
         return Profile("upstream", "requested")
     if requested == "offline":
         return Profile("offline", "requested")
-    missing = [s.image for s in model.services.values() if not _available(s.image)]
+    missing = [image for image in images.values() if not _available(image)]
     if not missing:
         return Profile("upstream", "all upstream images are present or pullable")
     return Profile("offline", f"not present and not pullable: {', '.join(missing)}")

@@ -1,91 +1,79 @@
-"""An isolated test stack that several processes can share (pytest-xdist workers, the CLI).
+"""An isolated test stack that several processes share (pytest-xdist workers, the CLI).
 
-The first caller starts it under a file lock and writes its state (project, profile, env, status)
-to a 0600 file; later callers attach to it. Whoever owns the run tears it down with `stop`.
+The session's controller picks the project name and holds the lease; the first worker to arrive
+opens the stack (through the one opener) under the project lock and saves the same state the CLI
+saves; later workers attach to it. `stop` removes it with its volumes and its state. A session
+killed without cleanup leaves state whose lease is dead: `prune-test-stacks` removes both.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
-from filelock import FileLock
-
-from infra.compose.model import load_model
 from infra.config import HarnessConfig
-from infra.environ import child_env
 from infra.progress import Progress
-from infra.stack import profiles
-from infra.stack.isolation import isolated_env, isolated_project_name
-from infra.stack.lifecycle import ServiceStatus, Stack, StackStatus
+from infra.stack import opener, profiles, state
+from infra.stack.lifecycle import Stack, StackStatus
+from infra.stack.ownership import project_lock
 
-STATE_FILE = "stack.json"
-STARTUP_DEADLINE_S = 120.0
-
-
-def _write_state(path: Path, data: dict[str, Any]) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds credentials
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
-
-
-def _stack_from_state(config: HarnessConfig, data: dict[str, Any]) -> tuple[Stack, StackStatus]:
-    profile = profiles.Profile(data["profile"], data["profile_reason"])
-    stack = Stack(profile.files(config.base_files()), data["env"], data["project"], profile.name)
-    raw = data["status"]
-    status = StackStatus(
-        profile=raw["profile"],
-        project=raw["project"],
-        total_s=raw["total_s"],
-        services={k: ServiceStatus(**v) for k, v in raw["services"].items()},
-    )
-    return stack, status
+LOCK_MARGIN_S = 60.0
 
 
 def start_or_attach(
     config: HarnessConfig,
     state_dir: Path,
+    project: str,
+    lease: state.Lease,
+    *,
     requested_profile: profiles.ProfileName = "auto",
+    deadline_s: float = 120.0,
     progress: Progress | None = None,
 ) -> tuple[Stack, StackStatus]:
-    """The shared test stack: started on first call (under a lock), attached to afterwards."""
+    """The shared test stack: started on first call, attached to afterwards."""
     progress = progress or Progress()
-    state_dir.mkdir(parents=True, exist_ok=True)
-    state = state_dir / STATE_FILE
-    with FileLock(str(state_dir / "stack.lock")):
-        if state.exists():
-            return _stack_from_state(config, json.loads(state.read_text()))
-        env = isolated_env(config)
-        model = load_model(config.base_files(), env=child_env(env))
-        profile = profiles.choose(requested_profile, model)
-        progress.say(f"profile: {profile.name} ({profile.reason})")
-        profiles.prepare(profile, progress)
-        stack = Stack(
-            profile.files(config.base_files()), env, isolated_project_name(), profile.name, progress
+    with project_lock(project, wait_s=deadline_s + LOCK_MARGIN_S):
+        saved = state.load(state_dir, project)
+        if saved is not None and saved.phase == "up":
+            stack = opener.reopen(config, project, progress, state_dir)
+            return stack, stack.status(saved.healthy_after_s)
+        stack = opener.open_stack(
+            config, requested_profile, project, isolated=True, progress=progress, state_dir=state_dir
         )
-        status = stack.up(deadline_s=STARTUP_DEADLINE_S)
-        _write_state(
-            state,
-            {
-                "project": stack.project,
-                "profile": profile.name,
-                "profile_reason": profile.reason,
-                "env": env,
-                "status": asdict(status),
-            },
-        )
+        progress.say(f"profile: {stack.profile} ({stack.profile_reason})")
+        started = opener.new_state(stack, config, lease)
+        state.save(state_dir, started)
+        try:
+            status = stack.up(deadline_s=deadline_s)
+        except BaseException:
+            if not stack.volumes():
+                state.remove(state_dir, project)
+            raise
+        healthy = {k: v.healthy_after_s for k, v in status.services.items() if v.healthy_after_s is not None}
+        state.save(state_dir, started.with_(phase="up", healthy_after_s=healthy))
         return stack, status
 
 
-def stop(config: HarnessConfig, state_dir: Path) -> bool:
-    """Tear down the shared stack if one was started from this state dir; True when it was."""
-    state = state_dir / STATE_FILE
-    if not state.exists():
+def stop(config: HarnessConfig, state_dir: Path, project: str) -> bool:
+    """Remove the shared stack and its state if this session started one; True when it did."""
+    if state.load(state_dir, project) is None:
         return False
-    stack, _ = _stack_from_state(config, json.loads(state.read_text()))
+    stack = opener.reopen(config, project, state_dir=state_dir)
     stack.down(remove_volumes=True)
-    state.unlink()
+    state.remove(state_dir, project)
     return True
+
+
+def release(state_dir: Path, project: str) -> None:
+    """Leave the stack running for a later session (`--stack-state-dir`): drop this run's lease."""
+    saved = state.load(state_dir, project)
+    if saved is not None:
+        state.save(state_dir, saved.with_(lease=None))
+
+
+def reusable_project(state_dir: Path) -> str | None:
+    """A stack a previous session left running in `state_dir`, to attach to."""
+    for project in state.saved_projects(state_dir):
+        saved = state.load(state_dir, project)
+        if saved is not None and saved.phase == "up":
+            return project
+    return None

@@ -2,6 +2,7 @@
 
 import pytest
 
+from infra.config import STARTUP_BUDGET_S
 from infra.findings import only
 from infra.probes.stack import health_findings, running_port_findings, startup_findings
 
@@ -35,7 +36,9 @@ def test_port_bound_to_all_interfaces_fails(unhealthy_stack):
 @pytest.mark.negative(startup_findings.check)
 @pytest.mark.budget
 def test_never_healthy_service_breaks_the_startup_budget(unhealthy_stack):
-    findings = only(startup_findings(unhealthy_stack.status(), budget_s=120), startup_findings.id)
+    findings = only(
+        startup_findings(unhealthy_stack.status(), budget_s=STARTUP_BUDGET_S), startup_findings.id
+    )
     assert [f.found for f in findings] == ["never healthy"]
 
 
