@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -82,7 +81,7 @@ def test_unsafe_branch_fails_naming_each_change(tmp_path, live_stack):
     index_row = next(line for line in table.splitlines() if "CREATE INDEX" in line)
     assert "ShareLock public.item (blocks writes)" in index_row and "| no | 500 |" in index_row
     assert any("TYPE BIGINT" in line and "| yes |" in line for line in table.splitlines())
-    password = urlsplit(live_stack.endpoints.postgres_dsn()).password
+    password = live_stack.stack.env["POSTGRES_PASSWORD"]
     assert password and password not in json.dumps(doc), "the report must not carry the password"
 
 
