@@ -160,7 +160,14 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(report.to_json(secret_values(stack.env)))
     else:
         for name, s in status.services.items():
-            print(f"{name:10} {s.describe():10} healthy after {s.healthy_after_s or 0:.2f}s  {dict(s.ports)}")
+            # A container `up` kept as it was reports 0 s; one Compose replaced is said to be new.
+            took = (
+                "kept, already healthy"
+                if s.healthy_after_s == 0
+                else f"healthy after {s.healthy_after_s or 0:.2f}s"
+            )
+            recreated = " (recreated: its configuration changed)" if name in status.recreated else ""
+            print(f"{name:10} {s.describe():10} {took}  {dict(s.ports)}{recreated}")
         print(f"{stack.project}: {report.status} in {status.total_s}s ({status.profile} profile)")
     return 0 if report.status == "passed" else 1
 
