@@ -13,11 +13,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from infra.compose.envfile import missing_variables, read_env_file
+from infra.compose.interpolate import Refused, resolve
 from infra.compose.model import ComposeFiles, load_model
+from infra.compose.source import read_compose_yaml
 from infra.config import HarnessConfig
 from infra.environ import child_env
 from infra.errors import HarnessError
@@ -27,7 +28,6 @@ from infra.stack import profiles, state
 from infra.stack.isolation import init_env_file, isolated_env, isolated_project_name
 from infra.stack.lifecycle import Stack
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+][^}]*)?\}")
 _PROJECT_CHARS = re.compile(r"[^a-z0-9_-]")
 
 
@@ -41,15 +41,8 @@ class StackSpec:
     profile: profiles.Profile
 
 
-def _raw(config: HarnessConfig) -> dict[str, object]:
-    try:
-        doc = yaml.safe_load(config.compose_file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise HarnessError(
-            f"docker compose cannot read {config.compose_file}: {' '.join(str(exc).split())}",
-            "fix the file, then run `docker compose config`",
-        ) from None
-    return doc if isinstance(doc, dict) else {}
+def _raw(config: HarnessConfig) -> dict[str, Any]:
+    return read_compose_yaml(config.compose_file)[1]
 
 
 def declared_images(doc: Mapping[str, object], env: Mapping[str, str]) -> dict[str, str]:
@@ -58,10 +51,18 @@ def declared_images(doc: Mapping[str, object], env: Mapping[str, str]) -> dict[s
     if not isinstance(services, dict):
         return {}
     return {
-        str(name): _VAR.sub(lambda m: env.get(m.group(1), ""), str(raw.get("image", "")))
+        str(name): _image(str(raw["image"]), env)
         for name, raw in services.items()
         if isinstance(raw, dict) and raw.get("image")
     }
+
+
+def _image(written: str, env: Mapping[str, str]) -> str:
+    """The image as Compose resolves it; one Compose would refuse is left as written (its `up` says why)."""
+    try:
+        return resolve(written, env)
+    except Refused:
+        return written
 
 
 def project_name(config: HarnessConfig, project: str | None = None, isolated: bool = False) -> str:

@@ -33,6 +33,8 @@ def test_budgets_are_defined_once_and_can_be_changed():
 def test_declared_images_substitute_variables():
     doc = {"services": {"db": {"image": "${IMG:?set it}"}, "cache": {"image": "redis:${TAG:-7}"}, "x": {}}}
     assert declared_images(doc, {"IMG": "pg:17", "TAG": "7.4"}) == {"db": "pg:17", "cache": "redis:7.4"}
+    # As Compose resolves them: an unset variable takes its default; a refused one stays as written.
+    assert declared_images(doc, {}) == {"db": "${IMG:?set it}", "cache": "redis:7"}
 
 
 def test_state_round_trips_private_and_masked(tmp_path):

@@ -8,9 +8,6 @@ file as Compose would run it). Rules are pure: `(raw files, model) -> findings`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from infra.compose.model import ComposeFiles, ComposeModel
 from infra.compose.rules.common import RawFile
@@ -48,7 +45,7 @@ from infra.compose.rules.readiness import (
 )
 from infra.compose.rules.secrets import rule_no_default_secrets, rule_secrets_required
 from infra.compose.rules.suppression import rule_suppression_reason
-from infra.errors import HarnessError
+from infra.compose.source import read_compose_yaml
 from infra.findings import Checked, Finding
 
 __all__ = ["RULES", "read_raw"]
@@ -83,50 +80,6 @@ RULES: tuple[Checked[[list[RawFile], ComposeModel], list[Finding]], ...] = (
 )
 
 
-class _ComposeLoader(yaml.SafeLoader):
-    """Safe YAML plus Compose's merge tags (`!reset`, `!override`), read as their plain value."""
-
-
-def _plain(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) and node.value else None
-
-
-for _tag in ("!reset", "!override"):
-    _ComposeLoader.add_constructor(_tag, _plain)
-
-
 def read_raw(files: ComposeFiles) -> list[RawFile]:
     """Each compose file as written; errors name the file (and line) in one line."""
-    raw = []
-    for path in files.files:
-        if Path(path).is_dir():
-            raise HarnessError(
-                f"{path} is a directory, not a compose file", "name the file, e.g. DIR/compose.yaml"
-            )
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise HarnessError(
-                f"cannot read compose file {path}: {exc.__class__.__name__}",
-                "pass an existing UTF-8 file with --compose-file",
-            ) from None
-        try:
-            doc = yaml.load(text, Loader=_ComposeLoader)  # noqa: S506 - a SafeLoader subclass
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}" if mark else str(path)
-            problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-            raise HarnessError(
-                f"{where}: not valid YAML ({problem})", "fix the file, then run `docker compose config`"
-            ) from None
-        if not isinstance(doc, dict):
-            raise HarnessError(
-                f"{path}: a compose file is a mapping, found {type(doc).__name__}",
-                "start it with `name:` and `services:`",
-            )
-        raw.append(RawFile(path, text, doc))
-    return raw
+    return [RawFile(Path(path), *read_compose_yaml(Path(path))) for path in files.files]
