@@ -41,9 +41,9 @@ from infra.environ import child_env
 from infra.migrations.checks import PgCatalog
 from infra.migrations.roundtrip import stepwise_roundtrip
 from infra.migrations.tree import AlembicTree
+from infra.migrations.volume import seed
 from infra.progress import Progress
 from infra.safety.run import safety_run, traced_upgrade, upgrade
-from infra.safety.seed import seed
 from infra.stack import profiles
 from infra.stack.databases import scratch_engine
 from infra.stack.endpoints import Endpoints
