@@ -80,3 +80,20 @@ def test_a_revision_failing_on_the_volume_rows_is_one_data_finding(empty_engine)
     a3 = result.steps[-1]
     assert [f.check_id for f in a3.findings] == [data_findings.check.id], a3.findings
     assert a3.traced is not None and any(s["error"] for s in a3.traced.doc["statements"])
+
+
+def test_walk_traces_an_env_that_opens_its_own_connection(empty_engine, tmp_path):
+    """MLflow's env.py migrates on `connection.engine.connect()`, not on the connection handed over:
+    the trace still sees every statement (it listens on the engine while attached)."""
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(
+        (EXAMPLES / "index-plain" / "alembic.ini")
+        .read_text()
+        .replace("%(here)s/../../../migrations/examples/_env", str(EXAMPLES / "_env_own_connection"))
+        .replace("%(here)s/..", str(EXAMPLES))
+        .replace("%(here)s/versions", str(EXAMPLES / "index-plain" / "versions"))
+    )
+    result = walk(AlembicTree(ini), empty_engine)
+    a3 = result.steps[-1]
+    assert a3.traced is not None and a3.traced.statements >= 1
+    assert RULE["index-concurrently"] in {f.check_id for f in a3.findings}
