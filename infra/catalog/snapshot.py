@@ -27,6 +27,11 @@ _BUILT_MAX = 100_000  # objects kept; the cache starts over beyond that
 _ACL_ITEM = re.compile(r'^(?P<grantee>"(?:[^"]|"")*"|[^=]*)=(?P<privs>[^/]*)/(?P<grantor>"(?:[^"]|"")*"|.*)$')
 
 
+def clear_cache() -> None:
+    """Forget every object built so far (the next snapshot builds each object from its text)."""
+    _BUILT.clear()
+
+
 def libpq_url(url: str) -> str:
     """A SQLAlchemy URL (`postgresql+psycopg://...`) as a libpq one; other strings unchanged."""
     scheme, sep, rest = url.partition("://")
