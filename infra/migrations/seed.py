@@ -292,7 +292,7 @@ def _fill_table(  # noqa: PLR0917 - one table's rows, from its strategy
         values = draw(st.lists(strategy, min_size=rows, max_size=rows, unique_by=keys), seed)
         if values and all(v.keys() == values[0].keys() for v in values):  # one statement needs one shape
             with conn.begin_nested():
-                conn.execute(table.insert(), values)
+                conn.execute(table.insert().values(values))  # one multi-row INSERT, not executemany
             return len(values), ""
     except sa.exc.StatementError:
         pass  # some row refused: one by one below
