@@ -138,9 +138,9 @@ def trace_fields(traced: Traced | None) -> dict[str, Any]:
 def premerge_old_code(
     tree: AlembicTree, engine: sa.Engine, result: premerge.PremergeResult, models: str | None
 ) -> list[Result]:
-    """safety.old-code-compatible on the database the walk left at the new head: failed per table and
-    column, passed with the tables exercised, or skipped with why (the walk did not end at the head;
-    the default models do not exist at the base ref)."""
+    """The old-code check (infra.safety.oldcode) on the database the walk left at the new head: failed
+    per table and column, passed with the tables exercised, or skipped with why (the walk did not end
+    at the head; the default models do not exist at the base ref)."""
     check = oldcode.OLD_CODE.id
     with engine.connect() as conn:
         at = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

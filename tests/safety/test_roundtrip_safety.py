@@ -14,9 +14,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from infra.migrations.data import data_findings
+from infra.safety import rules
+from infra.safety.oldcode import OLD_CODE
 from tests.safety.branches import branch
 
 pytestmark = [pytest.mark.safety, pytest.mark.migrations, pytest.mark.infra]
+INDEX, REWRITE = rules.index_concurrently.id, rules.rewrite_under_lock.id
 ROWS = 300
 
 
@@ -47,14 +51,14 @@ def test_unsafe_branch_fails_naming_each_change(tmp_path, live_stack):
     failed = outcome(doc, "failed")
     assert code == 1, failed
     assert (
-        "safety.index-concurrently",
+        INDEX,
         "revision a3, statement 4: CREATE INDEX ix_item_code ON item (code)",
     ) in failed
     assert (
-        "safety.rewrite-under-lock",
+        REWRITE,
         "revision a3, statement 5: ALTER TABLE item ALTER COLUMN qty TYPE BIGINT",
     ) in failed
-    assert ("safety.old-code-compatible", "table item, column note") in failed
+    assert (OLD_CODE.id, "table item, column note") in failed
     (a3,) = doc["revisions"]
     statements = [s for s in a3["trace"]["statements"] if not s["bookkeeping"]]
     index = next(s for s in statements if s["sql"].startswith("CREATE INDEX"))
@@ -65,21 +69,14 @@ def test_unsafe_branch_fails_naming_each_change(tmp_path, live_stack):
     retype = next(s for s in statements if "TYPE BIGINT" in s["sql"])
     assert "public.item" in retype["rewrites"]
     assert {f["check_id"] for f in a3["safety_findings"]} >= {
-        "safety.index-concurrently",
-        "safety.rewrite-under-lock",
+        INDEX,
+        REWRITE,
     }
     table = doc["markdown"].split("### revision a3", 1)[1]
     index_row = next(line for line in table.splitlines() if "CREATE INDEX" in line)
-    assert (
-        "ShareLock public.item (blocks writes) | no |" in index_row
-        and "safety.index-concurrently" in index_row
-    )
+    assert "ShareLock public.item (blocks writes) | no |" in index_row and INDEX in index_row
     retype_row = next(line for line in table.splitlines() if "TYPE BIGINT" in line)
-    assert (
-        "| yes |" in retype_row
-        and f"rewrote ~{ROWS + 3}" in retype_row
-        and "safety.rewrite-under-lock" in retype_row
-    )
+    assert "| yes |" in retype_row and f"rewrote ~{ROWS + 3}" in retype_row and REWRITE in retype_row
     password = urlsplit(live_stack.endpoints.postgres_dsn()).password
     assert password and password not in json.dumps(doc), "the report must not carry the password"
 
@@ -88,7 +85,7 @@ def test_safe_branch_passes(tmp_path, live_stack):
     code, doc = roundtrip(branch(tmp_path, "safe"), live_stack, tmp_path)
     assert outcome(doc, "failed") == [] and code == 0
     passed = {check for check, _ in outcome(doc, "passed")}
-    assert {"safety.index-concurrently", "safety.rewrite-under-lock", "safety.old-code-compatible"} <= passed
+    assert {INDEX, REWRITE, OLD_CODE.id} <= passed
     assert [r["id"] for r in doc["revisions"]] == ["a3", "a4"]
     assert "statement(s) traced in 2 upgrade(s)" in doc["walk"] and doc["volume_rows"] == ROWS
     concurrently = [s for s in doc["revisions"][0]["trace"]["statements"] if "CONCURRENTLY" in s["sql"]]
@@ -101,7 +98,7 @@ def test_without_trace_the_safety_rules_do_not_run(tmp_path, live_stack):
     code, doc = roundtrip(branch(tmp_path, "unsafe"), live_stack, tmp_path, "--no-trace", "--no-old-code")
     assert not any(check.startswith("safety.") for check, _ in doc_results(doc))
     assert doc["revisions"][0]["trace"] is None and "### revision" not in doc["markdown"]
-    assert code == 1 and {c for c, _ in outcome(doc, "failed")} == {"migrations.data-survives"}
+    assert code == 1 and {c for c, _ in outcome(doc, "failed")} == {data_findings.check.id}
 
 
 def doc_results(doc: dict) -> list[tuple[str, str]]:

@@ -49,7 +49,6 @@ def test_walk_reports_the_trace_findings_per_revision(empty_engine):
     assert "statement(s) traced in 3 upgrade(s)" in result.summary()
 
 
-@pytest.mark.check(RULE["index-concurrently"])
 def test_walk_with_the_safe_form_has_no_trace_findings(empty_engine):
     result = walk(tree("index-concurrently"), empty_engine)
     assert result.steps[-1].findings == [] and result.steps[-1].status == "round-tripped"
