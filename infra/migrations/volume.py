@@ -4,9 +4,9 @@ in the walk instead of in production.
 
 Why beside infra.migrations.seed: that seeder draws rows with hypothesis for variety (every type, the
 checks it can read) and is the one data survival relies on, but it cannot make volume: 200 rows per
-table took 68 s and 1000 are refused as too large to generate. This one is one INSERT ... SELECT over
-generate_series per table (milliseconds for thousands of rows), and it repeats values and leaves NULLs
-on purpose, which random rows rarely do.
+table (two tables) took 28 s and 1000 are refused as too large to generate. This one is one INSERT
+... SELECT over generate_series per table (milliseconds for thousands of rows), and it repeats values
+and leaves NULLs on purpose, which random rows rarely do.
 
 Generic and simple: one INSERT ... SELECT over generate_series per table, parents before children,
 values from the column's type. Columns in a unique or primary key get distinct values; other text and
