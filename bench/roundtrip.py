@@ -3,6 +3,7 @@ downgrade-leaves-no-trace test, on the same history and the same PostgreSQL serv
 
     .venv/bin/python bench/roundtrip.py [--runs 3] [--alembic-ini schema/alembic.ini]
         [--metadata schema.models:metadata] [--migrations-config FILE] [--prepare SQL|module:attr]
+        [--trace [--rows N]] [--only-ours]
 
 Starts an isolated stack (offline images when no registry), then for each run, each on a fresh database:
 - ours: the stepwise walk (upgrade, catalog snapshot and every row, downgrade, compare, re-upgrade,
@@ -13,6 +14,11 @@ Starts an isolated stack (offline images when no registry), then for each run, e
 Prints seconds per revision for each, and what each found beside the timings: a history with findings
 is measured like any other. A pytest-alembic test stops at its first failure: its time is divided by
 the revisions it reached, and the stop is printed.
+
+--trace: the walk also with the safety trace on each first upgrade (infra.safety.walk), runs
+interleaved with the untraced walk on the same seeding, and the overhead in percent (the budget is
+30%); with --rows N also both again with N volume rows per table (what the seeding size costs, apart
+from the trace). --only-ours leaves pytest-alembic out.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from infra.migrations import policy as migration_policy
 from infra.migrations.roundtrip import Walk, stepwise_roundtrip
 from infra.migrations.tree import AlembicTree, resolve_script_location
 from infra.progress import Progress
+from infra.safety.walk import WalkTrace
 from infra.stack import opener
 from infra.stack.databases import scratch_engine
 from infra.stack.endpoints import Endpoints
@@ -44,13 +51,59 @@ from infra.stack.isolation import isolated_project_name
 Prepare = Callable[[sa.Connection], None] | None
 
 
-def ours(
-    tree: AlembicTree, endpoints: Endpoints, rules: migration_policy.Policy, prepare: Prepare
+def ours(  # noqa: PLR0917 - the history, then the two knobs compared
+    tree: AlembicTree,
+    endpoints: Endpoints,
+    rules: migration_policy.Policy,
+    prepare: Prepare,
+    trace: bool = False,
+    rows: int = 0,
 ) -> tuple[float, Walk]:
     with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "bench") as engine:
         started = time.perf_counter()
-        walk = stepwise_roundtrip(tree, engine, seed=0, policy=rules, prepare=prepare)
+        walk = stepwise_roundtrip(
+            tree,
+            engine,
+            seed=0,
+            policy=rules,
+            prepare=prepare,
+            trace=WalkTrace(tree) if trace else None,
+            volume_rows=rows,
+        )
         return time.perf_counter() - started, walk
+
+
+def trace_overhead(  # noqa: PLR0917 - the history and the run's settings
+    tree: AlembicTree,
+    endpoints: Endpoints,
+    rules: migration_policy.Policy,
+    prepare: Prepare,
+    runs: int,
+    rows: int,
+) -> None:
+    """The walk untraced and traced, interleaved run by run on fresh databases; at the walk's own
+    seeding, and with `rows` volume rows per table when given."""
+    revisions = len(tree.linear_history())
+    for volume in [0, rows] if rows else [0]:
+        plain, traced = [], []
+        for _ in range(runs):
+            plain.append(ours(tree, endpoints, rules, prepare, trace=False, rows=volume))
+            traced.append(ours(tree, endpoints, rules, prepare, trace=True, rows=volume))
+        a, b = statistics.median(s for s, _ in plain), statistics.median(s for s, _ in traced)
+        walk = traced[-1][1]
+        print(
+            f"walk with {volume} volume row(s) per table: untraced {a:.2f}s ({a / revisions:.3f}s/rev), "
+            f"traced {b:.2f}s ({b / revisions:.3f}s/rev): tracing adds {100 * (b - a) / a:+.1f}% "
+            f"(runs: untraced {', '.join(f'{s:.2f}' for s, _ in plain)}; "
+            f"traced {', '.join(f'{s:.2f}' for s, _ in traced)})"
+        )
+        print(f"  traced walk examined: {walk.summary()}")
+        safety = [f for t in walk.traced for f in t.findings]
+        print(
+            f"  safety findings: {len(safety)}"
+            + "".join(f"\n    [{f.check_id}] {f.where}" for f in safety[:40])
+            + (f"\n    ... and {len(safety) - 40} more" if len(safety) > 40 else "")
+        )
 
 
 def _theirs(tree: AlembicTree, endpoints: Endpoints, prepare: Prepare, test: Any) -> tuple[float, int, str]:
@@ -93,6 +146,9 @@ def main() -> None:
     )
     parser.add_argument("--migrations-config", help="pyproject-style TOML: irreversible revisions, prepare")
     parser.add_argument("--prepare", help="SQL file or module:attr run on each empty database first")
+    parser.add_argument("--trace", action="store_true", help="also time the walk with the safety trace")
+    parser.add_argument("--rows", type=int, default=0, help="with --trace: also with N volume rows per table")
+    parser.add_argument("--only-ours", action="store_true", help="leave pytest-alembic's tests out")
     args = parser.parse_args()
     tree = AlembicTree(knobs.alembic_ini(args.alembic_ini))
     revisions = len(tree.linear_history())
@@ -103,23 +159,29 @@ def main() -> None:
     bench = isolated_project_name("orderflow-bench")
     with opener.open_stack(config, "auto", bench, isolated=True, progress=Progress(quiet=True)) as stack:
         endpoints = Endpoints(stack.env, stack.status())
+        print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} run(s) each; profile {stack.profile}")
+        if args.trace:
+            trace_overhead(tree, endpoints, rules, prepare, args.runs, args.rows)
+            if args.only_ours:
+                return
         mine = [ours(tree, endpoints, rules, prepare) for _ in range(args.runs)]
+        tests = (
+            built_in.test_single_head_revision,
+            built_in.test_upgrade,
+            built_in.test_model_definitions_match_ddl,
+            built_in.test_up_down_consistency,
+        )
         builtins = {
             t.__name__: [_theirs(tree, endpoints, prepare, t) for _ in range(args.runs)]
-            for t in (
-                built_in.test_single_head_revision,
-                built_in.test_upgrade,
-                built_in.test_model_definitions_match_ddl,
-                built_in.test_up_down_consistency,
-            )
+            for t in ([] if args.only_ours else tests)
         }
         experimental = [
-            _theirs(tree, endpoints, prepare, test_downgrade_leaves_no_trace) for _ in range(args.runs)
+            _theirs(tree, endpoints, prepare, test_downgrade_leaves_no_trace)
+            for _ in range(0 if args.only_ours else args.runs)
         ]
 
     walk = mine[-1][1]
     m = statistics.median(s for s, _ in mine)
-    print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} run(s) each; profile {stack.profile}")
     print(
         f"ours (stepwise walk: full catalog + seeded rows at every step): {m:.2f}s, "
         f"{m / revisions:.3f}s per revision"
@@ -129,6 +191,8 @@ def main() -> None:
         f"  findings: {len(walk.findings)}"
         + "".join(f"\n    [{f.check_id}] {f.where}" for f in walk.findings)
     )
+    if args.only_ours:
+        return
     total = 0.0
     for name, results in builtins.items():
         seconds = statistics.median(r[0] for r in results)

@@ -1,7 +1,14 @@
-"""Take a catalog snapshot: one query (infra.catalog.queries), then normalization in plain Python."""
+"""Take a catalog snapshot: one query (infra.catalog.queries), then normalization in plain Python.
+
+The server sends every object as its JSON text. Building and normalizing an object costs more in Python
+than the server spends rendering it (about 20 ms against 17 ms for 64 tables), and between two
+snapshots of a migration walk almost every object is unchanged: an object whose exact text was built
+before is taken from a per-process cache instead. The server still renders the whole catalog each
+time, so nothing is compared less: equal text is the same object, any change in it is a new one."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -15,7 +22,14 @@ from infra.catalog.queries import SNAPSHOT_SQL
 
 Connectable = sa.Connection | sa.Engine | psycopg.Connection[Any] | str
 OWNER = "(owner)"  # stands for the object's owner in normalized ACLs when owners are not compared
+_BUILT: dict[tuple[type[CatalogObject], bool, str], CatalogObject] = {}  # (kind, owners, text) -> object
+_BUILT_MAX = 100_000  # objects kept; the cache starts over beyond that
 _ACL_ITEM = re.compile(r'^(?P<grantee>"(?:[^"]|"")*"|[^=]*)=(?P<privs>[^/]*)/(?P<grantor>"(?:[^"]|"")*"|.*)$')
+
+
+def clear_cache() -> None:
+    """Forget every object built so far (the next snapshot builds each object from its text)."""
+    _BUILT.clear()
 
 
 def libpq_url(url: str) -> str:
@@ -96,8 +110,14 @@ def snapshot(
     """
     params = {"schemas": list(schemas), "exclude": list(exclude_tables)}
     document = _fetch(conn_or_dsn, params)
+    if len(_BUILT) > _BUILT_MAX:
+        _BUILT.clear()
     objects: list[CatalogObject] = []
     for cls in KINDS:
-        for raw in document.get(cls.section) or ():
-            objects.append(build(cls, _normalize(raw, include_owners)))
+        for text in document.get(cls.section) or ():
+            key = (cls, include_owners, text)
+            obj = _BUILT.get(key)
+            if obj is None:
+                obj = _BUILT[key] = build(cls, _normalize(json.loads(text), include_owners))
+            objects.append(obj)
     return CatalogSnapshot.of(objects)

@@ -111,6 +111,29 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
         "--prepare", help="SQL file or module:callable(connection) run on the empty database first"
     )
     roundtrip.add_argument("--seed", type=int, default=0, help="seed of the generated rows (default 0)")
+    roundtrip.add_argument(
+        "--trace",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="trace each new revision's upgrade and apply the safety rules (default on)",
+    )
+    roundtrip.add_argument(
+        "--rows",
+        type=int,
+        default=200,
+        help="with --trace: rows per table added for volume, so scans and rewrites show (default 200)",
+    )
+    roundtrip.add_argument(
+        "--old-code",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run the base ref's models against the new head (default on)",
+    )
+    roundtrip.add_argument(
+        "--models",
+        help="the base ref's models for --old-code (module:attribute or path.py:attribute in its "
+        "checkout; default: ORDERFLOW_TARGET_METADATA, else schema.models:metadata, skipped if absent)",
+    )
     _schema_options(roundtrip)
 
     audit = add(

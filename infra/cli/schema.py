@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 from infra import config
 from infra.audit import audit
@@ -14,14 +18,18 @@ from infra.catalog.snapshot import libpq_url
 from infra.compose.envfile import read_env_file
 from infra.config import HarnessConfig
 from infra.errors import HarnessError
-from infra.migrations import premerge
+from infra.masking import mask
+from infra.migrations import history, premerge
 from infra.migrations.checks import load_metadata
 from infra.migrations.policy import Policy, prepare_hook
 from infra.migrations.policy import load as policy_load
 from infra.migrations.tree import AlembicTree, run
+from infra.migrations.walker import Traced
 from infra.progress import Progress
 from infra.registry import all_checks
-from infra.report import Report, markdown_summary, now_iso
+from infra.report import Report, Result, markdown_summary, now_iso
+from infra.safety import oldcode
+from infra.safety.walk import WalkTrace
 from infra.stack.databases import scratch_engine
 from infra.stack.endpoints import SQLALCHEMY_DRIVER, postgres_url
 
@@ -54,14 +62,20 @@ def database_urls(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def write_outputs(
-    report: Report, args: argparse.Namespace, secrets: list[str], explain: dict[str, str] | None = None
+    report: Report,
+    args: argparse.Namespace,
+    secrets: list[str],
+    explain: dict[str, str] | None = None,
+    details: str = "",
 ) -> None:
+    """The JSON report and its Markdown summary (`details`, e.g. the per-revision trace tables, after it)."""
     doc = report.to_dict(secrets)
     text = json.dumps(doc, indent=2)
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
         Path(args.report).write_text(text + "\n", encoding="utf-8")
     summary = markdown_summary(doc, explain=explain or {c.id: c.why for c in all_checks().values()})
+    summary += f"\n{mask(details, secrets)}" if details else ""
     if args.markdown:
         Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
         Path(args.markdown).write_text(summary, encoding="utf-8")
@@ -69,35 +83,83 @@ def write_outputs(
 
 
 def cmd_roundtrip(args: argparse.Namespace) -> int:
-    """Upgrade from the base ref's head through the branch's new revisions, each down and up again."""
+    """Upgrade from the base ref's head through the branch's new revisions, each down and up again;
+    trace each first upgrade (safety rules) and run the base ref's models against the new head."""
     progress = Progress()
     tree = alembic_tree(args)
     policy = migration_policy(tree, args.migrations_config)
     result = premerge.plan(tree, config.merge_base_ref(args.base), policy)
     result.prepare = prepare_hook(policy, args.prepare)
+    result.trace = WalkTrace(tree) if args.trace else None
+    result.volume_rows = args.rows if args.trace else 0
     report = Report("roundtrip")
     dsn, url = database_urls(args) if not result.findings and result.new else ("", "")
+    old_code: list[Result] = []
     if dsn:
         with (
             progress.step(f"round trip of {len(result.new)} new revision(s) on a throwaway database"),
             scratch_engine(dsn, url, "roundtrip") as engine,
         ):
             premerge.execute(tree, engine, result, progress, seed=args.seed)
-    for item in premerge.results(result):
+            if args.old_code:
+                with progress.step("the base ref's models against the new head"):
+                    old_code = premerge_old_code(tree, engine, result, args.models)
+    for item in [*premerge.results(result), *old_code]:
         report.add(item)
+    traced = {s.revision: s.traced for s in result.walk.steps} if result.walk else {}
     report.data.update(
         {
             "base_ref": result.base_ref,
             "base_head": result.base_head,
             "head": result.head,
             "database": url.split("@")[-1] if url else None,
-            "revisions": [vars(t) for t in result.new],
+            "revisions": [vars(t) | trace_fields(traced.get(t.id)) for t in result.new],
             "walk": result.walk.summary() if result.walk else None,
+            "volume_rows": result.volume_rows,
         }
     )
     secrets = [p for p in (dsn.split(":")[2].split("@")[0],) if p] if dsn else []
-    write_outputs(report.finish(), args, secrets)
+    details = "\n".join(t.markdown for t in traced.values() if t is not None and t.markdown)
+    write_outputs(report.finish(), args, secrets, details=details)
     return 0 if report.status == "passed" else 1
+
+
+def trace_fields(traced: Traced | None) -> dict[str, Any]:
+    """A revision's trace in the JSON report: every statement, and the findings per statement."""
+    if traced is None:
+        return {"trace": None}
+    return {
+        "trace": traced.doc,
+        "safety_findings": [asdict(f) for f in traced.findings],
+        "suppressed": [asdict(f) | {"reason": why} for f, why in traced.suppressed],
+    }
+
+
+def premerge_old_code(
+    tree: AlembicTree, engine: sa.Engine, result: premerge.PremergeResult, models: str | None
+) -> list[Result]:
+    """The old-code check (infra.safety.oldcode) on the database the walk left at the new head: failed
+    per table and column, passed with the tables exercised, or skipped with why (the walk did not end
+    at the head; the default models do not exist at the base ref)."""
+    check = oldcode.OLD_CODE.id
+    with engine.connect() as conn:
+        at = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    if result.walk is None or at != result.head:
+        return [Result(check, "skipped", f"the walk did not end at the head {result.head} (at {at})")]
+    spec = models or config.metadata_spec()
+    repo = history.repo_root(Path(tree.script().versions))
+    try:
+        found, tables = oldcode.old_code_findings(
+            repo, result.base_ref, spec, engine.url.render_as_string(hide_password=False)
+        )
+    except HarnessError as exc:
+        if models:
+            raise
+        return [Result(check, "skipped", f"{exc.message}; pass --models for the base ref's models")]
+    if found:
+        return [Result(check, "failed", f"expected {f.expected}; found {f.found}", f.where) for f in found]
+    exercised = f"{len(tables)} table(s) written and read by {spec} at {result.base_ref}"
+    return [Result(check, "passed", exercised)]
 
 
 def migration_policy(tree: AlembicTree, explicit: str | None) -> Policy:

@@ -1,6 +1,7 @@
 """The pre-merge round trip: the branch's new revisions, applied on top of the base ref's head and
 rolled back again, must leave the catalog identical and the data intact. Each new revision is round
-tripped on its own, so a finding names the revision that caused it."""
+tripped on its own, so a finding names the revision that caused it. With a trace hook, each new
+revision's upgrade is traced on the seeded tables and its safety findings are the revision's too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from infra.migrations import history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
 from infra.migrations.data import data_findings
 from infra.migrations.policy import Policy, Prepare
-from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP, Step, Walk, stepwise_roundtrip
+from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP, Step, TraceHook, Walk, stepwise_roundtrip
 from infra.migrations.tree import AlembicTree, Failed, attempt
 from infra.progress import Progress
 from infra.report import Result
@@ -43,6 +44,8 @@ class PremergeResult:
     policy: Policy = field(default_factory=Policy)
     prepare: Prepare | None = None
     walk: Walk | None = None
+    trace: TraceHook | None = None
+    volume_rows: int = 0  # rows per table added for the trace (beside the generated ones)
 
 
 def plan(tree: AlembicTree, base_ref: str, policy: Policy | None = None) -> PremergeResult:
@@ -113,6 +116,8 @@ def execute(
         revisions=[by_id[t.id] for t in result.new],
         policy=result.policy,
         on_step=progressed,
+        trace=result.trace,
+        volume_rows=result.volume_rows,
     )
     for step in result.walk.steps:
         timings[step.revision].status = step.status
@@ -124,7 +129,8 @@ def results(result: PremergeResult) -> list[Result]:
     """One result per check that ran: failed per finding, passed, or skipped with what it did not examine."""
     ran = result.walk
     out: list[Result] = []
-    for check_id in CHECK_IDS:
+    traced = result.trace.check_ids if result.trace is not None else ()
+    for check_id in (*CHECK_IDS, *traced):
         found = [f for f in result.findings if f.check_id == check_id]
         out += [Result(check_id, "failed", f"expected {f.expected}; found {f.found}", f.where) for f in found]
         if found:
@@ -134,6 +140,13 @@ def results(result: PremergeResult) -> list[Result]:
         elif ran is None or ran.upgraded == 0:
             why = result.note or "the round trip did not run (see the failures above)"
             out.append(Result(check_id, "skipped", why))
+        elif check_id in traced:
+            statements = sum(t.statements for t in ran.traced)
+            out.append(
+                Result(check_id, "passed", ran.trace_summary())
+                if statements
+                else Result(check_id, "skipped", "no statement of the new revisions was traced")
+            )
         elif check_id == UPGRADE:
             out.append(Result(check_id, "passed", f"{ran.upgraded} new revision(s) upgraded"))
         elif check_id == STEPWISE:
@@ -142,4 +155,7 @@ def results(result: PremergeResult) -> list[Result]:
             out.append(Result(check_id, "skipped", f"no rows could be seeded: {ran.seeded.summary()}"))
         else:
             out.append(Result(check_id, "passed", ran.seeded.summary()))
+    for step in ran.steps if ran is not None else []:
+        for finding, reason in step.traced.suppressed if step.traced else []:
+            out.append(Result(finding.check_id, "passed", f"suppressed: {reason}", finding.where))
     return out

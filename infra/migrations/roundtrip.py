@@ -11,6 +11,10 @@ goes on (one cause, one finding: the re-upgrade
 check is skipped for a revision whose downgrade already failed). Revisions whose downgrade is declared
 unsupported (policy, or a downgrade raising NotImplementedError) are reported as declared, not failed.
 Only a failed upgrade ends the walk, since no later revision can be reached; the rest are listed.
+
+With a `trace` hook (infra.safety.walk.WalkTrace), each revision's first upgrade is traced statement
+by statement on the seeded tables (`volume_rows` more per table make scans and rewrites cost) and the
+safety findings join the step's findings, named by revision and statement.
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ from infra.migrations.checks import upgrade_from_empty
 from infra.migrations.data import Rows, data_findings
 from infra.migrations.policy import Policy, Prepare
 from infra.migrations.tree import AlembicTree, Failed, Revision, attempt
-from infra.migrations.walker import State, Step, Walk, Walker
+from infra.migrations.walker import State, Step, TraceHook, Walk, Walker
 
-__all__ = ["REUPGRADE_IDENTICAL", "STEPWISE_ROUNDTRIP", "Step", "Walk", "stepwise_roundtrip"]
+__all__ = ["REUPGRADE_IDENTICAL", "STEPWISE_ROUNDTRIP", "Step", "TraceHook", "Walk", "stepwise_roundtrip"]
 
 STEPWISE_ROUNDTRIP = declare(
     "migrations.stepwise-roundtrip",
@@ -78,16 +82,20 @@ def stepwise_roundtrip(  # noqa: PLR0912 - the walk and its recoveries, in order
     policy: Policy | None = None,
     prepare: Prepare | None = None,
     on_step: Callable[[Step], None] | None = None,
+    trace: TraceHook | None = None,
+    volume_rows: int = 0,
 ) -> Walk:
     """Walk `revisions` (default: the whole line, from an empty database) on the database behind
     `engine`; with `revisions`, the database must already be at the first one's down revision.
     `seed`: fill every table with generated rows (reproducible for the number) and require them to
-    survive each step. `prepare`: builds what the first revision expects on an empty database."""
+    survive each step. `prepare`: builds what the first revision expects on an empty database.
+    `trace`: record and judge each first upgrade; `volume_rows`: rows per table added beside the
+    seeded ones (with `seed`), so the trace sees scans and rewrites cost."""
     policy = policy or Policy()
     line = [r.id for r in tree.linear_history()]
     history = revisions if revisions is not None else [r for r in tree.linear_history()]
     walk = Walk([Step(r.id) for r in history])
-    walker = Walker(tree, engine, walk, seed, prepare)
+    walker = Walker(tree, engine, walk, seed, prepare, volume_rows=volume_rows)
     if revisions is None:
         walker.start()
     else:
@@ -96,9 +104,7 @@ def stepwise_roundtrip(  # noqa: PLR0912 - the walk and its recoveries, in order
     for rev, step in zip(history, walk.steps, strict=True):
         where = f"revision {rev.id}"
         try:
-            step.upgrade_s = attempt(
-                tree, engine, "upgrade", rev.id, upgrade_from_empty.check.id, f"{where} (upgrade)"
-            )
+            step.upgrade_s = _first_upgrade(walker, rev, step, trace)
         except Failed as failed:
             intact = walker.intact(rev.down or "base", (before, rows_before), step)
             if intact is None or not walker.retry_without_rows(rev, step, "upgrade", failed, intact):
@@ -129,6 +135,20 @@ def stepwise_roundtrip(  # noqa: PLR0912 - the walk and its recoveries, in order
         if on_step is not None:
             on_step(step)
     return walk
+
+
+def _first_upgrade(walker: Walker, rev: Revision, step: Step, trace: TraceHook | None) -> float:
+    """The revision's upgrade, traced when a hook is given (judged whether it succeeded or not)."""
+    where = f"revision {rev.id} (upgrade)"
+    observe = trace.attach(rev.id, rev.down) if trace is not None else None
+    try:
+        return attempt(
+            walker.tree, walker.engine, "upgrade", rev.id, upgrade_from_empty.check.id, where, observe
+        )
+    finally:
+        if trace is not None:
+            step.traced = trace.judge(rev.id)
+            step.findings += step.traced.findings
 
 
 def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle

@@ -1,7 +1,8 @@
 """Rows for every table, whatever the schema: generated with hypothesis from the reflected columns,
 their types, uniques and foreign keys (parents before children). Check constraints are not
-interpreted: a row the database refuses is dropped (each row in its own savepoint), and a table none
-of whose rows went in is reported as unfillable with the database's reason.
+interpreted: a row the database refuses is dropped (a table's rows go in as one statement; when it is
+refused, one by one, each in its own savepoint), and a table none of whose rows went in is reported
+as unfillable with the database's reason.
 
 Why generic: a seeder written for one schema's tables inserts nothing on any other, and a data-survival
 check that inserted nothing passes without having checked anything.
@@ -223,6 +224,25 @@ def _parent_rows(conn: sa.Connection, table: sa.Table) -> dict[str, list[tuple[A
     return found
 
 
+PARENTS_SQL = """
+WITH RECURSIVE need(oid) AS (
+    SELECT c.oid FROM pg_class c
+    WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(:names)
+  UNION
+    SELECT con.confrelid FROM pg_constraint con JOIN need ON con.conrelid = need.oid
+    WHERE con.contype = 'f'
+)
+SELECT c.relname FROM need JOIN pg_class c ON c.oid = need.oid
+WHERE c.relnamespace = 'public'::regnamespace
+"""
+
+
+def _parents_of(conn: sa.Connection, tables: set[str]) -> set[str]:
+    """The tables `tables` refer to by foreign keys, transitively (public schema). Reflected in the same
+    batch as `tables`: left to SQLAlchemy, each would be reflected on its own, a query set per table."""
+    return set(conn.execute(sa.text(PARENTS_SQL), {"names": sorted(tables)}).scalars())
+
+
 def seed_tables(
     conn: sa.Connection, only: Iterable[str] | None = None, seed: int = 0, rows: int = ROWS_PER_TABLE
 ) -> SeedReport:
@@ -237,7 +257,7 @@ def seed_tables(
     if not wanted:
         return report
     metadata = sa.MetaData()
-    metadata.reflect(conn, only=sorted(wanted))
+    metadata.reflect(conn, only=sorted(wanted | _parents_of(conn, wanted)))
     for number, table in enumerate(metadata.sorted_tables):
         if table.name not in wanted:
             continue
@@ -246,24 +266,50 @@ def seed_tables(
             report.unfillable[table.name] = strategy
             continue
         keys = _unique_keys(table) or None
-        try:
-            values = draw(
-                st.lists(strategy, min_size=rows * 2, max_size=rows * 2, unique_by=keys), seed + number
-            )
-        except Exception as exc:
-            report.unfillable[table.name] = f"cannot generate rows: {type(exc).__name__}: {exc}"[:200]
-            continue
-        inserted, error = 0, ""
-        for value in values:
-            if inserted == rows:
-                break
-            try:
-                with conn.begin_nested():
-                    conn.execute(table.insert(), value)
-                inserted += 1
-            except sa.exc.DBAPIError as exc:
-                error = (str(exc.orig).strip().splitlines() or ["refused"])[0]
+        inserted, error = _fill_table(conn, table, strategy, keys, rows, seed + number)
         report.inserted[table.name] = inserted
-        if not inserted:
+        if error.startswith("cannot generate rows"):
+            report.unfillable[table.name] = error
+        elif not inserted:
             report.unfillable[table.name] = f"every generated row refused: {error}"
     return report
+
+
+def _fill_table(  # noqa: PLR0917 - one table's rows, from its strategy
+    conn: sa.Connection,
+    table: sa.Table,
+    strategy: st.SearchStrategy[Any],
+    keys: tuple[Callable[[dict[str, Any]], Any], ...] | None,
+    rows: int,
+    seed: int,
+) -> tuple[int, str]:
+    """Rows inserted into `table`, and the last reason one was refused (or could not be generated).
+
+    First `rows` rows in one statement (the common case: one hypothesis run of the size needed, one
+    round trip); when the database refuses that batch, twice as many drawn anew and inserted one by
+    one, each in its own savepoint, until `rows` went in: a row a check refuses is dropped."""
+    try:
+        values = draw(st.lists(strategy, min_size=rows, max_size=rows, unique_by=keys), seed)
+        if values and all(v.keys() == values[0].keys() for v in values):  # one statement needs one shape
+            with conn.begin_nested():
+                conn.execute(table.insert().values(values))  # one multi-row INSERT, not executemany
+            return len(values), ""
+    except sa.exc.StatementError:
+        pass  # some row refused: one by one below
+    except Exception as exc:
+        return 0, f"cannot generate rows: {type(exc).__name__}: {exc}"[:200]
+    try:
+        values = draw(st.lists(strategy, min_size=rows * 2, max_size=rows * 2, unique_by=keys), seed)
+    except Exception as exc:
+        return 0, f"cannot generate rows: {type(exc).__name__}: {exc}"[:200]
+    inserted, error = 0, ""
+    for value in values:
+        if inserted == rows:
+            break
+        try:
+            with conn.begin_nested():
+                conn.execute(table.insert(), value)
+            inserted += 1
+        except sa.exc.DBAPIError as exc:
+            error = (str(exc.orig).strip().splitlines() or ["refused"])[0]
+    return inserted, error

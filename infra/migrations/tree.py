@@ -13,6 +13,8 @@ EnvironmentContext, the same steps `alembic upgrade|downgrade` takes.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,18 +134,24 @@ def _steps(script: ScriptDirectory, action: str, target: str, current: Any) -> l
         raise CommandError(str(exc)) from exc
 
 
-def run(tree: AlembicTree, engine: sa.Engine, action: str, target: str) -> float:
+Observe = Callable[[sa.Connection], AbstractContextManager[object]]
+
+
+def run(
+    tree: AlembicTree, engine: sa.Engine, action: str, target: str, observe: Observe | None = None
+) -> float:
     """`alembic upgrade|downgrade target` on `engine`, through the tree's env.py; returns seconds taken.
 
     The connection is handed over outside any transaction, as the `alembic` CLI's own would be, so
     env.py and Alembic own the transactions: a revision using `op.get_context().autocommit_block()`
     (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE) runs here exactly as from the command line.
-    Whatever is still open afterwards is committed; on an error it is rolled back."""
+    Whatever is still open afterwards is committed; on an error it is rolled back. `observe`: a context
+    around the command on its connection (the safety trace records each statement through it)."""
     if action not in ("upgrade", "downgrade"):
         raise ValueError(action)
     script = tree.script()
     started = time.perf_counter()
-    with engine.connect() as conn:
+    with engine.connect() as conn, observe(conn) if observe is not None else nullcontext():
         cfg = tree.config(conn)
         with EnvironmentContext(
             cfg,
@@ -167,13 +175,19 @@ class Failed(Exception):
 
 
 def attempt(  # noqa: PLR0917 - the command, then how to report it
-    tree: AlembicTree, engine: sa.Engine, action: str, target: str, check_id: str, where: str
+    tree: AlembicTree,
+    engine: sa.Engine,
+    action: str,
+    target: str,
+    check_id: str,
+    where: str,
+    observe: Observe | None = None,
 ) -> float:
     """Run one command; anything the user's code raises becomes a Failed carrying a Finding that names
     the revision and the error (first line), never a traceback. NotImplementedError passes through: a
     downgrade raising it declares the revision irreversible."""
     try:
-        return run(tree, engine, action, target)
+        return run(tree, engine, action, target, observe)
     except NotImplementedError:
         raise
     except Exception as exc:

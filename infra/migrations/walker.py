@@ -1,21 +1,26 @@
 """The stepwise walk's bookkeeping: what each step did (Step, Walk), and the walker that observes the
 database, seeds it, and recovers a known state after a failure (a retry without rows, an upgrade from
-where a downgrade left things, or a rebuild from empty) so the walk can go on."""
+where a downgrade left things, or a rebuild from empty) so the walk can go on.
+
+The walk knows nothing of migration safety: a TraceHook (infra.safety.walk) is handed each first
+upgrade's connection, records every statement, and returns what it judged (Traced) for the step."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.findings import Finding
+from infra.migrations import volume
 from infra.migrations.checks import upgrade_from_empty
 from infra.migrations.data import Rows, capture_rows, data_findings
 from infra.migrations.policy import Prepare, run_script
 from infra.migrations.seed import SeedReport, seed_tables
-from infra.migrations.tree import AlembicTree, Failed, Revision, attempt
+from infra.migrations.tree import AlembicTree, Failed, Observe, Revision, attempt
 
 State = tuple[CatalogSnapshot, Rows]
 
@@ -34,6 +39,28 @@ CREATE SCHEMA public;
 
 
 @dataclass
+class Traced:
+    """What the safety trace observed and judged of one revision's first upgrade."""
+
+    statements: int  # traced, Alembic's bookkeeping excluded
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[tuple[Finding, str]] = field(default_factory=list)  # with the revision file's reason
+    markdown: str = ""  # the per-statement table
+    doc: dict[str, Any] = field(default_factory=dict)  # the full trace, for JSON
+
+
+class TraceHook(Protocol):
+    """Records a revision's upgrade statement by statement (`attach` wraps the command's connection)
+    and judges it (`judge`, after the command returned or raised)."""
+
+    check_ids: tuple[str, ...]
+
+    def attach(self, revision: str, start: str | None) -> Observe: ...
+
+    def judge(self, revision: str) -> Traced: ...
+
+
+@dataclass
 class Step:
     revision: str
     status: str = "not reached"  # round-tripped | declared irreversible | upgrade failed | ...
@@ -42,6 +69,7 @@ class Step:
     reupgrade_s: float = 0.0
     snapshot_s: float = 0.0
     findings: list[Finding] = field(default_factory=list)
+    traced: Traced | None = None
 
     @property
     def total_s(self) -> float:
@@ -56,6 +84,7 @@ class Walk:
     seeded: SeedReport = field(default_factory=SeedReport)
     tables_compared: int = 0  # most tables holding rows at one comparison
     rebuilds: int = 0
+    volume_rows: int = 0  # rows added for volume (infra.migrations.volume), beside the seeded ones
 
     @property
     def findings(self) -> list[Finding]:
@@ -82,7 +111,23 @@ class Walk:
         )
         blocked = next((s.status for s in self.steps if s.status.startswith("not reached:")), "")
         text += f" ({blocked.removeprefix('not reached: ')})" if blocked else ""
-        return f"{text}; {self.seeded.summary()}" if self.seeded.inserted or self.seeded.unfillable else text
+        text = f"{text}; {self.seeded.summary()}" if self.seeded.inserted or self.seeded.unfillable else text
+        text += f"; {self.volume_rows} row(s) added for volume" if self.volume_rows else ""
+        return f"{text}; {self.trace_summary()}" if self.traced else text
+
+    @property
+    def traced(self) -> list[Traced]:
+        return [s.traced for s in self.steps if s.traced is not None]
+
+    def trace_summary(self) -> str:
+        traced = self.traced
+        statements = sum(t.statements for t in traced)
+        found = sum(len(t.findings) for t in traced)
+        excused = sum(len(t.suppressed) for t in traced)
+        return (
+            f"{statements} statement(s) traced in {len(traced)} upgrade(s), {found} safety finding(s), "
+            f"{excused} suppressed"
+        )
 
 
 class Walker:
@@ -95,8 +140,11 @@ class Walker:
         walk: Walk,
         seed: int | None,
         prepare: Prepare | None,
+        *,
+        volume_rows: int = 0,
     ) -> None:
         self.tree, self.engine, self.walk, self.seed, self.prepare = tree, engine, walk, seed, prepare
+        self.volume_rows = volume_rows
 
     def observe(self, step: Step) -> tuple[CatalogSnapshot, Rows]:
         """The catalog and every row, on one pooled connection inside a read transaction (so the catalog
@@ -122,6 +170,9 @@ class Walker:
             return
         with self.engine.begin() as conn:
             self.walk.seeded.merge(seed_tables(conn, only, seed=self.seed + salt * 1000))
+            if self.volume_rows:
+                added = volume.seed(conn, self.volume_rows, only=only)
+                self.walk.volume_rows += sum(added.rows.values())
 
     def start(self) -> None:
         if self.prepare is not None:

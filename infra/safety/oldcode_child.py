@@ -37,6 +37,9 @@ def load(checkout: Path, spec: str) -> sa.MetaData:
         module_spec.loader.exec_module(module)
     else:
         module = importlib.import_module(target)
+        found = Path(getattr(module, "__file__", None) or "").resolve()
+        if not found.is_relative_to(checkout.resolve()):  # an installed package, not the base ref's code
+            raise SystemExit(f"{target} is not in the base ref's checkout (imported from {found})")
     metadata = getattr(module, attribute or "metadata")
     if not isinstance(metadata, sa.MetaData):
         raise SystemExit(f"{spec} is not a SQLAlchemy MetaData")

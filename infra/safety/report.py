@@ -39,14 +39,26 @@ def trace_doc(trace: Trace) -> dict[str, Any]:
     return {"failed": trace.failed, "statements": [statement_doc(s) for s in trace.statements]}
 
 
-def markdown(trace: Trace, findings: list[Finding]) -> str:
-    """One table per revision: statement, locks and what they block, rewrite, rows, duration, findings."""
+def _rows(st: Statement, trace: Trace) -> str:
+    """Rows read by sequential scans, and the rows of each rewritten table (its estimate at the start)."""
+    parts = [f"scanned {sum(st.scanned.values())}"] if st.scanned else []
+    sizes = {r.name: r.rows for r in trace.start.relations.values()} if trace.start else {}
+    rewritten = [max(sizes.get(name, -1.0), 0.0) for name in st.rewrites if name in sizes]
+    if rewritten:
+        parts.append(f"rewrote ~{int(max(rewritten))}")
+    return ", ".join(parts) or "0"
+
+
+def markdown(trace: Trace, findings: list[Finding], suppressed: dict[str, str] | None = None) -> str:
+    """One table per revision: statement, locks and what they block, rewrite, duration, rows scanned or
+    rewritten, findings (a suppressed one with the revision file's reason)."""
+    excused = suppressed or {}
     lines: list[str] = []
     for rev in trace.revisions():
         lines += [
             f"### revision {rev}",
             "",
-            "| # | statement | locks | rewrite | rows | ms | findings |",
+            "| # | statement | locks (blocks) | rewrite | ms | rows | findings |",
             "|---|---|---|---|---|---|---|",
         ]
         for st in trace.of(rev):
@@ -55,13 +67,17 @@ def markdown(trace: Trace, findings: list[Finding]) -> str:
             held = "; ".join(
                 f"{lk.mode} {lk.relation} ({locks.label(lk.mode)})" for lk in st.locks if lk.existing
             )
+            prefix = f"revision {rev}, statement {st.index}:"
             mine = sorted(
-                {f.check_id for f in findings if f.where.startswith(f"revision {rev}, statement {st.index}:")}
+                f.check_id + (f" (suppressed: {excused[f.where]})" if f.where in excused else "")
+                for f in findings
+                if f.where.startswith(prefix)
             )
             sql = st.short(60).replace("|", "\\|")
+            failed = f" **failed**: {st.error[:80]}".replace("|", "\\|") if st.error else ""
             lines.append(
-                f"| {st.index} | `{sql}` | {held or '-'} | {'yes' if st.rewrites else 'no'} | "
-                f"{sum(st.scanned.values())} | {st.duration_s * 1000:.1f} | {', '.join(mine) or '-'} |"
+                f"| {st.index} | `{sql}`{failed} | {held or '-'} | {'yes' if st.rewrites else 'no'} | "
+                f"{st.duration_s * 1000:.1f} | {_rows(st, trace)} | {', '.join(mine) or '-'} |"
             )
         lines.append("")
     return "\n".join(lines)

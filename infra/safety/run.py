@@ -14,9 +14,9 @@ from alembic.util.exc import CommandError
 from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.migrations.tree import AlembicTree
+from infra.migrations.volume import SeedResult, seed
 from infra.safety import rules, suppress
 from infra.safety.contention import Contention, contend
-from infra.safety.seed import SeedResult, seed
 from infra.safety.trace import Trace, Tracer
 
 

