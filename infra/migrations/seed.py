@@ -232,15 +232,21 @@ WITH RECURSIVE need(oid) AS (
     SELECT con.confrelid FROM pg_constraint con JOIN need ON con.conrelid = need.oid
     WHERE con.contype = 'f'
 )
-SELECT c.relname FROM need JOIN pg_class c ON c.oid = need.oid
-WHERE c.relnamespace = 'public'::regnamespace
+SELECT c.relname, c.relnamespace = 'public'::regnamespace FROM need JOIN pg_class c ON c.oid = need.oid
 """
 
 
-def _parents_of(conn: sa.Connection, tables: set[str]) -> set[str]:
-    """The tables `tables` refer to by foreign keys, transitively (public schema). Reflected in the same
-    batch as `tables`: left to SQLAlchemy, each would be reflected on its own, a query set per table."""
-    return set(conn.execute(sa.text(PARENTS_SQL), {"names": sorted(tables)}).scalars())
+def _parents_of(conn: sa.Connection, tables: set[str]) -> tuple[set[str], bool]:
+    """The tables of the public schema `tables` refer to by foreign keys, transitively, and whether one
+    refers to a table of another schema. Reflected in one batch with `tables` (else SQLAlchemy reflects
+    each parent met before its turn on its own, a set of queries per table)."""
+    names, elsewhere = set(), False
+    for name, public in conn.execute(sa.text(PARENTS_SQL), {"names": sorted(tables)}):
+        if public:
+            names.add(name)
+        else:
+            elsewhere = True
+    return names, elsewhere
 
 
 def seed_tables(
@@ -257,7 +263,8 @@ def seed_tables(
     if not wanted:
         return report
     metadata = sa.MetaData()
-    metadata.reflect(conn, only=sorted(wanted | _parents_of(conn, wanted)))
+    parents, elsewhere = _parents_of(conn, wanted)
+    metadata.reflect(conn, only=sorted(wanted | parents), resolve_fks=elsewhere)  # all there: by name
     for number, table in enumerate(metadata.sorted_tables):
         if table.name not in wanted:
             continue
