@@ -159,7 +159,9 @@ def main() -> None:
     bench = isolated_project_name("orderflow-bench")
     with opener.open_stack(config, "auto", bench, isolated=True, progress=Progress(quiet=True)) as stack:
         endpoints = Endpoints(stack.env, stack.status())
-        print(f"history: {tree.ini} ({revisions} revision(s)); {args.runs} run(s) each; profile {stack.profile}")
+        print(
+            f"history: {tree.ini} ({revisions} revision(s)); {args.runs} run(s) each; profile {stack.profile}"
+        )
         if args.trace:
             trace_overhead(tree, endpoints, rules, prepare, args.runs, args.rows)
             if args.only_ours:
