@@ -18,6 +18,7 @@ _ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SECTION = re.compile(r"^(Why|Fix):\s*", re.MULTILINE)
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,35 @@ def produces(check_id: str) -> Callable[[Callable[Concatenate[Check, P], R]], Ch
 
     def make(function: Callable[Concatenate[Check, P], R]) -> Checked[P, R]:
         return Checked(declare(check_id, function.__doc__ or ""), function)
+
+    return make
+
+
+class Rule(Checked[[S], Iterable[Finding]]):
+    """A check over one subject (a schema view, a migration trace) whose docstring also says how to
+    fix a violation; calling it gives the findings as a list."""
+
+    @property
+    def title(self) -> str:
+        return self.check.title
+
+    @property
+    def why(self) -> str:
+        return self.check.why
+
+    @property
+    def fix(self) -> str:
+        return self.check.fix
+
+    def __call__(self, subject: S) -> list[Finding]:
+        return list(self.function(self.check, subject))
+
+
+def rule(rule_id: str) -> Callable[[Callable[[Check, S], Iterable[Finding]]], Rule[S]]:
+    """Make a Rule of a function, its title, `Why:` and `Fix:` taken from its docstring."""
+
+    def make(function: Callable[[Check, S], Iterable[Finding]]) -> Rule[S]:
+        return Rule(declare(rule_id, function.__doc__ or "", required=("Why", "Fix")), function)
 
     return make
 

@@ -8,28 +8,14 @@ and serve clients. Relations created by the traced revisions themselves are nobo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 
-from infra.findings import Check, Checked, Finding, declare
+from infra.findings import Check, Finding, Rule, rule
 from infra.safety import locks
 from infra.safety.observe import no_timeout
 from infra.safety.trace import Statement, Trace, held_blocking_locks
 
-RuleFunction = Callable[[Check, Trace], Iterable[Finding]]
-
-
-class SafetyRule(Checked[[Trace], Iterable[Finding]]):
-    """A rule over a trace, declared with its check (id, title, why and fix from its docstring)."""
-
-    def __call__(self, trace: Trace) -> list[Finding]:
-        return list(self.function(self.check, trace))
-
-
-def rule(rule_id: str) -> Callable[[RuleFunction], SafetyRule]:
-    def make(function: RuleFunction) -> SafetyRule:
-        return SafetyRule(declare(rule_id, function.__doc__ or "", required=("Why", "Fix")), function)
-
-    return make
+SafetyRule = Rule[Trace]
 
 
 def where(st: Statement) -> str:
