@@ -22,8 +22,8 @@ _SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PASSPHRASE|SALT|(?:^|_)
 MASK = "***"
 MIN_SECRET_LEN = 4  # shorter values would blank ordinary words; such a secret is no secret anyway
 
-# `PASSWORD 'x'`, `ENCRYPTED PASSWORD E'x'` (quotes doubled inside), `PASSWORD $$x$$`.
-_SQL_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+E?)('(?:[^']|'')*'|\$([A-Za-z_]*)\$.*?\$\3\$)", re.S)
+# `PASSWORD 'x'`, `ENCRYPTED PASSWORD E'x'` (quotes doubled or escaped inside), `PASSWORD $$x$$`.
+_SQL_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+E?)('(?:[^'\\]|''|\\.)*'|\$([A-Za-z_]*)\$.*?\$\3\$)", re.S)
 _USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)([^@\s/]+)(@)")
 _QUERY_PASSWORD = re.compile(r"(?i)([?&;]password=)([^&\s'\"]+)")
 # libpq key/value: `host=x password=y` (keywords are lowercase); `password=${X}` is a reference.

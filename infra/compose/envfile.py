@@ -53,8 +53,9 @@ def read_env_file(path: Path) -> dict[str, str]:
             f"env file {path} cannot be read ({exc.strerror or type(exc).__name__})",
             "check its permissions (`ls -l`); it must be a readable file",
         ) from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENV_FILE_BYTES:
+        os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             raise HarnessError(
                 f"env file {path} cannot be read (Is a directory)",
@@ -64,11 +65,11 @@ def read_env_file(path: Path) -> dict[str, str]:
             raise HarnessError(
                 f"env file {path} is not a regular file (a FIFO or device); refused", "point it at a file"
             )
-        if info.st_size > MAX_ENV_FILE_BYTES:
-            raise HarnessError(
-                f"env file {path} is {info.st_size // 1024} KiB; env files over 128 KiB are refused",
-                "an env file holds short KEY=VALUE lines; move large values into files",
-            )
+        raise HarnessError(
+            f"env file {path} is {info.st_size // 1024} KiB; env files over 128 KiB are refused",
+            "an env file holds short KEY=VALUE lines; move large values into files",
+        )
+    with os.fdopen(fd, "rb") as handle:
         raw = handle.read(MAX_ENV_FILE_BYTES + 1)
     try:
         text = raw.decode("utf-8")

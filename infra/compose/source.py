@@ -61,14 +61,17 @@ def read_regular(path: Path, what: str, limit: int, hint: str) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise HarnessError(f"cannot read {what} {path}: {exc.strerror or type(exc).__name__}", hint) from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise HarnessError(f"{path} is a directory, not a {what}", "name the file, e.g. DIR/compose.yaml")
         if not stat.S_ISREG(info.st_mode):
             raise HarnessError(f"{what} {path} is {_kind(info.st_mode)}, not a regular file", hint)
-        if info.st_size > limit:
-            raise HarnessError(
-                f"{what} {path} is {info.st_size / 2**20:.1f} MiB; over {limit // 2**20} MiB is refused", hint
-            )
+        raise HarnessError(
+            f"{what} {path} is {info.st_size / 2**20:.1f} MiB; over {limit // 2**20} MiB is refused", hint
+        )
+    with os.fdopen(fd, "rb") as handle:
         return handle.read(limit + 1)[:limit]
 
 
