@@ -59,6 +59,9 @@ def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser])
     )
     up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
     up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
+    up.add_argument(
+        "--new-ports", action="store_true", help="isolated stack: free ports instead of the saved ones"
+    )
     up.add_argument("--timeout", type=float, help="seconds to wait for health (default: the startup budget)")
     up.add_argument(
         "--startup-budget",

@@ -19,11 +19,10 @@ from infra.compose.model import load_model
 from infra.config import Budgets, HarnessConfig
 from infra.environ import child_env
 from infra.errors import HarnessError
-from infra.masking import secret_values
 from infra.probes.stack import health_findings, startup_findings
 from infra.progress import Progress
 from infra.report import Report, Result
-from infra.stack import engine, images, opener, profiles, state
+from infra.stack import engine, images, opener, profiles, signals, state
 from infra.stack.isolation import init_env_file, isolated_env, port_is_free
 from infra.stack.lifecycle import Stack, StackStatus
 from infra.stack.ownership import project_lock, refuse_foreign, refuse_leased
@@ -140,7 +139,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         with project_lock(project, wait_s=deadline + LOCK_MARGIN_S):
             refuse_leased(project, state.load(config.state_dir, project), os.getpid(), args.force)
             requested = cast(profiles.ProfileName, config_knobs.profile(args.profile))
-            stack = opener.open_stack(config, requested, project, args.isolated, progress=progress)
+            stack = opener.open_stack(
+                config, requested, project, args.isolated, progress=progress, new_ports=args.new_ports
+            )
             # Said on stdout, except under --json where stdout holds the report alone.
             print(
                 f"profile: {stack.profile} ({stack.profile_reason})",
@@ -152,12 +153,12 @@ def cmd_up(args: argparse.Namespace) -> int:
         if not args.json:
             raise
         cause = exc.one_line() if isinstance(exc, HarnessError) else f"interrupted: {exc}"
-        secrets = secret_values(stack.env) if stack else []
+        secrets = stack.secrets if stack else []
         print(failed_report(project, stack.profile if stack else "", cause.splitlines()[0]).to_json(secrets))
         return 130 if isinstance(exc, Interrupted) else 1
     report = up_report(status, list(stack.model.services), budgets.startup_s)
     if args.json:
-        print(report.to_json(secret_values(stack.env)))
+        print(report.to_json(stack.secrets))
     else:
         for name, s in status.services.items():
             # A container `up` kept as it was reports 0 s; one Compose replaced is said to be new.
@@ -175,7 +176,13 @@ def cmd_up(args: argparse.Namespace) -> int:
 def _start(stack: Stack, config: HarnessConfig, deadline_s: float) -> StackStatus:
     """State first (with this run's lease), then the containers: a stack never runs without its state."""
     saved = opener.new_state(stack, config, state.Lease.mine("python -m infra up"))
-    state.save(config.state_dir, saved)
+    existed = state.state_path(config.state_dir, stack.project).exists()
+    try:
+        state.save(config.state_dir, saved)
+    except HarnessError:
+        if not existed:  # half a state (the JSON without its passfile) of a stack that never started
+            state.remove(config.state_dir, stack.project)
+        raise
     try:
         status = stack.up(deadline_s=deadline_s)
     except BaseException:
@@ -185,7 +192,14 @@ def _start(stack: Stack, config: HarnessConfig, deadline_s: float) -> StackStatu
             state.remove(config.state_dir, stack.project)
         raise
     healthy = {k: v.healthy_after_s for k, v in status.services.items() if v.healthy_after_s is not None}
-    state.save(config.state_dir, saved.with_(phase="up", lease=None, healthy_after_s=healthy))
+    try:
+        state.save(config.state_dir, saved.with_(phase="up", lease=None, healthy_after_s=healthy))
+    except HarnessError as exc:  # never a running stack whose state says `starting`
+        with signals.held_off():
+            stack.down(remove_volumes=False)
+        raise HarnessError(
+            f"{exc.message}; stopped {stack.project} again (volumes and saved credentials kept)", exc.hint
+        ) from None
     return status
 
 
@@ -237,4 +251,6 @@ def cmd_prune(args: argparse.Namespace) -> int:
         print(f"kept {len(result.kept)} (not ours or in use): {'; '.join(result.kept)}")
     if result.orphaned_state:
         print(f"removed orphaned state: {', '.join(result.orphaned_state)}")
+    for line in result.unreadable:
+        print(f"skipped: {line}")
     return 0

@@ -21,7 +21,7 @@ from infra.compose.policy import Policy
 from infra.compose.rules import RULES, read_raw
 from infra.compose.rules.common import ComposeFinding, RawFile
 from infra.compose.rules.suppression import Exception_, valid_exceptions
-from infra.environ import child_env
+from infra.environ import child_env, run_bounded
 from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.masking import mask, secret_values
@@ -48,13 +48,9 @@ def _placeholder(name: str) -> str:
 def _tracked(path: Path) -> bool | None:
     """Whether git tracks `path`; None when it is in no git work tree (or git is missing)."""
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(path.parent), "ls-files", "--error-unmatch", path.name],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
+        git = ["git", "-C", str(path.parent), "ls-files", "--error-unmatch", path.name]
+        proc = run_bounded(git, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode == 0:
         return True
@@ -117,8 +113,13 @@ def run_rules(
     found: list[ComposeFinding] = []
     for rule in RULES:
         found += [f if isinstance(f, ComposeFinding) else ComposeFinding(**vars(f)) for f in rule(raw, model)]
-    hidden = {*secret_values(model.variables), *secret_values(env or {})}
-    hidden |= {v for r in model.env_records for v in secret_values(r.values)}
+    names = [model.project, *model.services, *model.volumes]
+    hidden = {*secret_values(model.variables, names), *secret_values(env or {}, names)}
+    hidden |= {v for r in model.env_records for v in secret_values(r.values, names)}
+    project_dir = raw[0].path.resolve().parent if raw else None
+    for r in model.env_records:  # a file outside the project (`env_file: /etc/...`): all of it is hidden
+        if project_dir and not r.path.is_relative_to(project_dir):
+            hidden |= {v for v in r.values.values() if v}
     return _masked(found, sorted(hidden, key=len, reverse=True))
 
 
