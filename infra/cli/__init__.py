@@ -10,11 +10,13 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from infra import config
+from infra import __version__, config
 from infra.cli import checks as cli_checks
 from infra.cli import lint as cli_lint
+from infra.cli import output
 from infra.cli import stack as cli_stack
 from infra.errors import HarnessError
+from infra.stack import checkouts
 from infra.stack.signals import terminate_as_interrupt
 
 Handler = Callable[[argparse.Namespace], int]
@@ -43,11 +45,19 @@ def _schema_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--alembic-ini", help=f"alembic.ini (default: env {config.ALEMBIC_INI_VAR}, else schema/alembic.ini)"
     )
-    parser.add_argument("--database-url", help="PostgreSQL server to use (default: the dev stack from .env)")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL server to use (default: the stack of --project, else this checkout's dev stack)",
+    )
+    parser.add_argument(
+        "--project",
+        help=f"a stack started by `up`: its saved state gives the URL and password file "
+        f"(default: env {checkouts.PROJECT_VAR}, else this checkout's dev stack)",
+    )
     parser.add_argument("--env-file", help="the dev stack's env file (default .env)")
     parser.add_argument("--report", help="write the JSON report here")
     parser.add_argument("--markdown", help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
-    parser.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+    output.add_format_argument(parser)
 
 
 def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
@@ -58,7 +68,11 @@ def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser])
         "--profile", choices=config.PROFILES, help=f"images (default: env {config.PROFILE_VAR}, else auto)"
     )
     up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
-    up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
+    up.add_argument(
+        "--project",
+        help=f"Compose project name (default: env {checkouts.PROJECT_VAR}, else the file's `name:`, or this "
+        "checkout's own when another checkout holds that one)",
+    )
     up.add_argument(
         "--new-ports", action="store_true", help="isolated stack: free ports instead of the saved ones"
     )
@@ -77,9 +91,20 @@ def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser])
     ):
         p = add(name, handler, text)
         _files(p)
-        p.add_argument("--project", help="an isolated stack's project name")
+        p.add_argument(
+            "--project",
+            help=f"the stack's project name (default: env {checkouts.PROJECT_VAR}, else this checkout's)",
+        )
         if name == "status":
-            p.add_argument("--json", action="store_true")
+            p.add_argument("--json", action="store_true", help="the report (docs/output.md) on stdout")
+            p.add_argument(
+                "--database-url",
+                nargs="?",
+                const="libpq",
+                choices=("libpq", "sqlalchemy"),
+                help="print the stack's PostgreSQL URL (the password stays in its password file, "
+                "which the URL names); `sqlalchemy` for a postgresql+psycopg URL",
+            )
         else:
             p.add_argument("--volumes", action="store_true", help="remove its volumes too (loses the data)")
             p.add_argument(
@@ -189,6 +214,7 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"orderflow-infra {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:

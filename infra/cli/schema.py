@@ -15,12 +15,15 @@ from infra.audit import audit
 from infra.audit import run as audit_run
 from infra.catalog import snapshot
 from infra.catalog.snapshot import libpq_url
+from infra.cli import output
 from infra.compose.envfile import read_env_file
 from infra.config import HarnessConfig
 from infra.errors import HarnessError
+from infra.findings import Location
 from infra.masking import mask
 from infra.migrations import history, premerge
 from infra.migrations.checks import load_metadata
+from infra.migrations.locate import revision_location
 from infra.migrations.policy import Policy, prepare_hook
 from infra.migrations.policy import load as policy_load
 from infra.migrations.tree import AlembicTree, run
@@ -30,6 +33,7 @@ from infra.registry import all_checks
 from infra.report import Report, Result, markdown_summary, now_iso
 from infra.safety import oldcode
 from infra.safety.walk import WalkTrace
+from infra.stack import checkouts
 from infra.stack.databases import scratch_engine
 from infra.stack.endpoints import SQLALCHEMY_DRIVER, postgres_url
 
@@ -39,11 +43,16 @@ def alembic_tree(args: argparse.Namespace) -> AlembicTree:
 
 
 def database_urls(args: argparse.Namespace) -> tuple[str, str]:
-    """(libpq URL for admin work, SQLAlchemy URL) from --database-url, else the dev stack's .env."""
+    """(libpq URL for admin work, SQLAlchemy URL) from --database-url; else the stack of --project
+    (or ORDERFLOW_PROJECT, or this checkout's own) from its saved state, the password in its password
+    file; else the dev stack's .env."""
     if args.database_url:
         dsn = libpq_url(args.database_url)
         return dsn, dsn.replace("postgresql://", f"{SQLALCHEMY_DRIVER}://", 1)
     config = HarnessConfig.resolve(None, args.env_file)
+    project = checkouts.for_existing(config, getattr(args, "project", None))
+    if checkouts.named(getattr(args, "project", None)) or checkouts.has_state(config, project):
+        return checkouts.database_urls(config, project)
     if config.env_is_template:
         raise HarnessError(
             "no database given and no .env for the dev stack",
@@ -61,14 +70,27 @@ def database_urls(args: argparse.Namespace) -> tuple[str, str]:
     return postgres_url(env, "127.0.0.1", port, driver="postgresql"), postgres_url(env, "127.0.0.1", port)
 
 
+def locate_results(report: Report, tree: AlembicTree | None) -> None:
+    """Give each result a location: its revision file and line when `where` names a revision of
+    `tree`, else `where` itself as a logical location (a table, a column, a constraint)."""
+    for result in report.results:
+        if result.location is None and result.where:
+            found = revision_location(tree.script(), result.where) if tree is not None else None
+            result.location = found or Location(logical=result.where)
+
+
 def write_outputs(
     report: Report,
     args: argparse.Namespace,
     secrets: list[str],
     explain: dict[str, str] | None = None,
     details: str = "",
+    *,
+    tree: AlembicTree | None = None,
 ) -> None:
-    """The JSON report and its Markdown summary (`details`, e.g. the per-revision trace tables, after it)."""
+    """The JSON report and its Markdown summary (`details`, e.g. the per-revision trace tables, after
+    it); stdout carries the format asked for (docs/output.md)."""
+    locate_results(report, tree)
     doc = report.to_dict(secrets)
     text = json.dumps(doc, indent=2)
     if args.report:
@@ -79,7 +101,11 @@ def write_outputs(
     if args.markdown:
         Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
         Path(args.markdown).write_text(summary, encoding="utf-8")
-    print(text if args.json else summary.rstrip())
+    machine = output.render(output.chosen(args, "markdown"), doc)
+    if machine is None:
+        print(summary.rstrip())
+    elif machine:
+        print(machine)
 
 
 def cmd_roundtrip(args: argparse.Namespace) -> int:
@@ -118,10 +144,19 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
             "volume_rows": result.volume_rows,
         }
     )
-    secrets = [p for p in (dsn.split(":")[2].split("@")[0],) if p] if dsn else []
+    secrets = url_secrets(dsn)
     details = "\n".join(t.markdown for t in traced.values() if t is not None and t.markdown)
-    write_outputs(report.finish(), args, secrets, details=details)
+    write_outputs(report.finish(), args, secrets, details=details, tree=tree)
     return 0 if report.status == "passed" else 1
+
+
+def url_secrets(dsn: str) -> list[str]:
+    """The password a URL carries, to mask in every output (none for a URL naming a passfile)."""
+    try:
+        password = sa.engine.make_url(dsn).password if dsn else None
+    except sa.exc.ArgumentError:
+        return []
+    return [str(password)] if password else []
 
 
 def trace_fields(traced: Traced | None) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from infra.cli.schema import alembic_tree, database_urls, write_outputs
+from infra.cli import output
+from infra.cli.schema import alembic_tree, database_urls, url_secrets, write_outputs
 from infra.findings import Finding
 from infra.migrations import history
 from infra.progress import Progress
@@ -90,12 +91,13 @@ def cmd_trace(args: argparse.Namespace) -> int:
             "contention": [vars(c) | {"probes": [vars(p) for p in c.probes]} for c in contention],
         }
     )
-    secrets = [p for p in (dsn.split(":")[2].split("@")[0],) if p] if dsn.count(":") >= 2 else []
-    write_outputs(report.finish(), args, secrets, explain={c.id: c.why for c in all_checks().values()})
+    secrets = url_secrets(dsn)
+    explain = {c.id: c.why for c in all_checks().values()}
+    write_outputs(report.finish(), args, secrets, explain=explain, tree=tree)
     per_revision = markdown(run.trace, findings)
     if args.markdown:
         with Path(args.markdown).open("a", encoding="utf-8") as out:
             out.write("\n" + per_revision)
-    if not args.json:
+    if output.chosen(args, "markdown") in ("text", "markdown"):
         print(per_revision.rstrip())
     return 0 if report.status == "passed" else 1

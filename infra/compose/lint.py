@@ -16,6 +16,7 @@ from pathlib import Path
 
 from infra.compose.envfile import read_env_file
 from infra.compose.interpolate import refused_variables
+from infra.compose.locate import locate
 from infra.compose.model import ComposeFiles, ComposeModel, EnvFileRecord, load_model
 from infra.compose.policy import Policy
 from infra.compose.rules import RULES, read_raw
@@ -23,7 +24,7 @@ from infra.compose.rules.common import ComposeFinding, RawFile
 from infra.compose.rules.suppression import Exception_, valid_exceptions
 from infra.environ import child_env, run_bounded
 from infra.errors import HarnessError
-from infra.findings import Finding
+from infra.findings import Finding, Location
 from infra.masking import mask, secret_values
 
 # Compose's default file names: `docker compose up` in their folder also merges `<stem>.override<ext>`.
@@ -133,6 +134,7 @@ def audit_compose(files: ComposeFiles, env: Mapping[str, str] | None = None) -> 
 class Judged:
     finding: ComposeFinding
     severity: str
+    location: Location | None = None  # the offending key's file, line and column
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def judge(
         if excuse is not None:
             excused.append((f, excuse))
         else:
-            judged.append(Judged(f, severity))
+            judged.append(Judged(f, severity, locate(raw, f)))
     return judged, excused
 
 
