@@ -55,3 +55,28 @@ class SecretEnv(dict[str, str]):
 
     def __repr__(self) -> str:
         return f"SecretEnv({masked_env(self)!r})"
+
+
+# `PASSWORD '...'` in SQL (CREATE/ALTER ROLE|USER, ENCRYPTED PASSWORD, dblink/FDW `password '...'`):
+# the quoted literal, E'...' or $tag$...$tag$ after it.
+_SQL_PASSWORD = re.compile(
+    r"(\bPASSWORD\s*=?\s*)(E?'(?:[^']|'')*'|(\$[A-Za-z_0-9]*\$).*?\3)", re.IGNORECASE | re.DOTALL
+)
+_DSN_USERINFO = re.compile(r"(://[^/?#@:]*:)[^/?#]*(@)")  # to the last @: a raw @ in a password
+_DSN_PASSWORD_PARAM = re.compile(r"([?&]password=)[^&#\s]*", re.IGNORECASE)
+_DSN_PASSWORD_KEYWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']+)", re.IGNORECASE)
+
+
+def mask_sql_secrets(text: str) -> str:
+    """SQL with every `PASSWORD '...'` literal replaced by `PASSWORD '***'`."""
+    return _SQL_PASSWORD.sub(lambda m: f"{m[1]}'{MASK}'", text)
+
+
+def mask_dsn(dsn: str) -> str:
+    """A database URL or libpq key=value string with its password masked wherever it sits: userinfo
+    (`user:pw@`), a `?password=` parameter, a `password=` keyword."""
+    text = _DSN_USERINFO.sub(rf"\g<1>{MASK}\g<2>", str(dsn))
+    text = _DSN_PASSWORD_PARAM.sub(rf"\g<1>{MASK}", text)
+    if "://" not in text:
+        text = _DSN_PASSWORD_KEYWORD.sub(rf"\g<1>{MASK}", text)
+    return text
