@@ -44,6 +44,8 @@ class Report:
     @property
     def status(self) -> Status:
         statuses = {r.status for r in self.results}
+        if statuses == {"skipped"}:  # examined nothing: never a pass
+            return "skipped"
         return "error" if "error" in statuses else "failed" if "failed" in statuses else "passed"
 
     def add(self, result: Result) -> None:

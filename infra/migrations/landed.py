@@ -53,7 +53,8 @@ class Watch:
 
     engine: sa.Engine
     env_py: Path
-    statements: int = 0
+    statements: int = 0  # on the harness's engine
+    elsewhere: int = 0  # on an engine of env.py's own, to the same database (the trace cannot see them)
     _thread: int = field(default_factory=threading.get_ident)
 
     def _seen(self, conn: sa.Connection, *_: Any) -> None:
@@ -61,7 +62,9 @@ class Watch:
             return
         if conn.engine is self.engine:
             self.statements += 1
-        elif _database(conn.engine.url) != _database(self.engine.url):
+        elif _database(conn.engine.url) == _database(self.engine.url):
+            self.elsewhere += 1
+        else:
             raise ForeignDatabase(
                 self.env_py, f"it connected to {shown(conn.engine.url)}; stopped before its first statement"
             )
@@ -97,7 +100,7 @@ def verify(
 
     `version_table`: (table, schema) env.py configured, None when it never configured a context."""
     command = f"`{action} {target}`"
-    if watch.statements == 0 or version_table is None:
+    if watch.statements + watch.elsewhere == 0 or version_table is None:
         raise ForeignDatabase(watch.env_py, f"{command} ran no statement on the harness's connection")
     if not steps:
         return
@@ -107,10 +110,11 @@ def verify(
     last = steps[-1]
     if action == "upgrade":
         if not found:
+            left = f"no row in {name}" if found is not None else f"no {name} table"
             raise HarnessError(
-                f"{command} left {'no row in' if found is not None else 'no'} {name} "
-                f"{'' if found is not None else 'table '}in the harness's database: a revision removed it",
-                "a migration must not touch the version table; Alembic records the revision there",
+                f"{command} ran on the harness's database but left {left} there: env.py at "
+                f"{watch.env_py} rolled its transaction back, or a revision removed the version row",
+                "commit what Alembic runs (context.begin_transaction()); leave the version table to Alembic",
             )
         missing = set(last.to_revisions) - found
         if missing:

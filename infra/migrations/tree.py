@@ -97,6 +97,12 @@ class AlembicTree:
         _SCRIPTS[key] = (_mtime(script), script)
         return script
 
+    def version_dirs(self) -> list[Path]:
+        """The folders holding revision files: every `version_locations` entry, else `versions/`
+        beside env.py (a tree's own folder is the last one)."""
+        script = self.script()
+        return [Path(d) for d in script.version_locations or [str(Path(script.dir) / "versions")]]
+
     def heads(self) -> list[str]:
         return sorted(self.script().get_heads())
 
