@@ -51,6 +51,9 @@ class Report:
 
     @property
     def status(self) -> Status:
+        statuses = {r.status for r in self.results}
+        if statuses == {"skipped"}:  # examined nothing: never a pass
+            return "skipped"
         failing = {r.status for r in self.results if r.fails}
         return "error" if "error" in failing else "failed" if "failed" in failing else "passed"
 

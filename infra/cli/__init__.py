@@ -180,6 +180,13 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
         "declarative base) or path.py:attr, then optionally ,model.module,... to import first "
         f"(default: env {config.METADATA_VAR}, else {config.DEFAULT_METADATA})",
     )
+    audit.add_argument(
+        "--schema",
+        action="append",
+        dest="schemas",
+        metavar="NAME",
+        help="schema to audit (repeatable; default public)",
+    )
     audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")
     audit.add_argument(
         "--write-baseline", metavar="FILE", help="record today's violations in FILE and exit 0"

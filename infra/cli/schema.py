@@ -7,8 +7,11 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
+import psycopg
 import sqlalchemy as sa
+from psycopg.conninfo import conninfo_to_dict
 
 from infra import config
 from infra.audit import audit
@@ -20,7 +23,7 @@ from infra.compose.envfile import read_env_file
 from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.findings import Location
-from infra.masking import mask
+from infra.masking import Secret, mask, mask_dsn
 from infra.migrations import history, premerge
 from infra.migrations.checks import load_metadata
 from infra.migrations.locate import revision_location
@@ -42,13 +45,58 @@ def alembic_tree(args: argparse.Namespace) -> AlembicTree:
     return AlembicTree(config.alembic_ini(args.alembic_ini))
 
 
+def given_urls(given: str) -> tuple[str, str]:
+    """(libpq URL, SQLAlchemy URL) of a --database-url: a URL (port optional) or a libpq key=value DSN
+    (`host=... user=... password=...`, turned into a URL so a scratch database can be named in it)."""
+    dsn = libpq_url(given)
+    try:
+        params = {str(k): str(v) for k, v in conninfo_to_dict(dsn).items() if v is not None}
+    except psycopg.ProgrammingError as exc:
+        raise HarnessError(
+            f"--database-url {mask_dsn(given)} is neither a PostgreSQL URL nor a key=value DSN: "
+            f"{mask_dsn(' '.join(str(exc).split()))}",
+            "pass e.g. postgresql://USER:PASSWORD@HOST:PORT/DATABASE or 'host=HOST user=USER dbname=DB'",
+        ) from None
+    if "://" not in dsn:
+        host, port = params.pop("host", ""), params.pop("port", "")
+        user, password = params.pop("user", ""), params.pop("password", "")
+        if host.startswith("/"):  # a socket directory goes in the query, as libpq URLs spell it
+            params["host"], host = host, ""
+        userinfo = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+        netloc = f"{userinfo}@{host}" if userinfo else host
+        netloc += f":{port}" if port else ""
+        dsn = f"postgresql://{netloc}/{quote(params.pop('dbname', ''), safe='')}"
+        dsn += f"?{urlencode(params)}" if params else ""
+    return Secret(dsn), Secret(dsn.replace("postgresql://", f"{SQLALCHEMY_DRIVER}://", 1))
+
+
+# The server went away mid-run (restarted, stopped): the driver's and SQLAlchemy's errors for it.
+SERVER_LOST = (psycopg.OperationalError, sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+def server_lost(during: str, exc: BaseException) -> HarnessError:
+    reason = mask_dsn(" ".join(str(getattr(exc, "orig", None) or exc).split()))
+    return HarnessError(
+        f"lost the connection to PostgreSQL during {during}: {reason[:300]}",
+        "is the server up (did it restart)? run again; the scratch database is dropped by the next run",
+    )
+
+
+def dsn_secrets(dsn: str) -> list[str]:
+    """The password a DSN carries (userinfo, `?password=` or key=value), for masking every output."""
+    try:
+        password = conninfo_to_dict(dsn).get("password") if dsn else None
+    except psycopg.ProgrammingError:
+        return []
+    return sorted({str(password), quote(str(password), safe="")}, key=len, reverse=True) if password else []
+
+
 def database_urls(args: argparse.Namespace) -> tuple[str, str]:
     """(libpq URL for admin work, SQLAlchemy URL) from --database-url; else the stack of --project
     (or ORDERFLOW_PROJECT, or this checkout's own) from its saved state, the password in its password
     file; else the dev stack's .env."""
     if args.database_url:
-        dsn = libpq_url(args.database_url)
-        return dsn, dsn.replace("postgresql://", f"{SQLALCHEMY_DRIVER}://", 1)
+        return given_urls(args.database_url)
     config = HarnessConfig.resolve(None, args.env_file)
     project = checkouts.for_existing(config, getattr(args, "project", None))
     if checkouts.named(getattr(args, "project", None)) or checkouts.has_state(config, project):
@@ -121,42 +169,43 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
     report = Report("roundtrip")
     dsn, url = database_urls(args) if not result.findings and result.new else ("", "")
     old_code: list[Result] = []
+    cleaned: list[str] = []
+    lost: HarnessError | None = None
     if dsn:
-        with (
-            progress.step(f"round trip of {len(result.new)} new revision(s) on a throwaway database"),
-            scratch_engine(dsn, url, "roundtrip") as engine,
-        ):
-            premerge.execute(tree, engine, result, progress, seed=args.seed)
-            if args.old_code:
-                with progress.step("the base ref's models against the new head"):
-                    old_code = premerge_old_code(tree, engine, result, args.models)
+        try:
+            with (
+                progress.step(f"round trip of {len(result.new)} new revision(s) on a throwaway database"),
+                scratch_engine(dsn, url, "roundtrip", cleaned) as engine,
+            ):
+                premerge.execute(tree, engine, result, progress, seed=args.seed)
+                if args.old_code:
+                    with progress.step("the base ref's models against the new head"):
+                        old_code = premerge_old_code(tree, engine, result, args.models)
+        except SERVER_LOST as exc:
+            lost = server_lost("the round trip", exc)
     for item in [*premerge.results(result), *old_code]:
         report.add(item)
+    if lost is not None:
+        report.add(Result(premerge.STEPWISE, "error", lost.message))
     traced = {s.revision: s.traced for s in result.walk.steps} if result.walk else {}
     report.data.update(
         {
             "base_ref": result.base_ref,
             "base_head": result.base_head,
             "head": result.head,
-            "database": url.split("@")[-1] if url else None,
+            "database": mask_dsn(url.split("@")[-1]) if url else None,
             "revisions": [vars(t) | trace_fields(traced.get(t.id)) for t in result.new],
             "walk": result.walk.summary() if result.walk else None,
             "volume_rows": result.volume_rows,
+            "cluster_objects": cleaned,
         }
     )
-    secrets = url_secrets(dsn)
+    secrets = dsn_secrets(dsn)
     details = "\n".join(t.markdown for t in traced.values() if t is not None and t.markdown)
     write_outputs(report.finish(), args, secrets, details=details, tree=tree)
+    if lost is not None:
+        raise lost
     return 0 if report.status == "passed" else 1
-
-
-def url_secrets(dsn: str) -> list[str]:
-    """The password a URL carries, to mask in every output (none for a URL naming a passfile)."""
-    try:
-        password = sa.engine.make_url(dsn).password if dsn else None
-    except sa.exc.ArgumentError:
-        return []
-    return [str(password)] if password else []
 
 
 def trace_fields(traced: Traced | None) -> dict[str, Any]:
@@ -182,7 +231,7 @@ def premerge_old_code(
     if result.walk is None or at != result.head:
         return [Result(check, "skipped", f"the walk did not end at the head {result.head} (at {at})")]
     spec = models or config.metadata_spec()
-    repo = history.repo_root(Path(tree.script().versions))
+    repo = history.repo_root(tree.version_dirs()[-1])
     try:
         found, tables = oldcode.old_code_findings(
             repo, result.base_ref, spec, engine.url.render_as_string(hide_password=False)
@@ -205,20 +254,23 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """The convention audit of a database (the dev stack's by default), against schema/CONVENTIONS.md."""
     started_at = now_iso()
     naming = dict(load_metadata(config.metadata_spec(args.metadata)).naming_convention)
+    schemas = tuple(args.schemas or ("public",))
     dsn, url = database_urls(args)
+    cleaned: list[str] = []
     if args.migrate:
         tree = alembic_tree(args)
         with (
             Progress().step("migrating a throwaway database to head"),
-            scratch_engine(dsn, url, "audit") as engine,
+            scratch_engine(dsn, url, "audit", cleaned) as engine,
         ):
             run(tree, engine, "upgrade", "head")
             with engine.connect() as conn:
-                snap = snapshot(conn)
+                snap = snapshot(conn, schemas)
+                elsewhere = audit_run.schemas_with_tables(conn, schemas)
         where = f"a throwaway database migrated to head ({tree.ini})"
     else:
-        snap = audit_run.read_catalog(url)
-        where = url.rsplit("@", 1)[-1]
+        snap, elsewhere = audit_run.read_catalog(url, schemas)
+        where = mask_dsn(url.rsplit("@", 1)[-1])
     findings = audit(snap, naming)
     if args.write_baseline:
         count = audit_run.write_baseline(Path(args.write_baseline), findings)
@@ -226,8 +278,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
         return 0
     baseline = audit_run.read_baseline(Path(args.baseline)) if args.baseline else None
     outcome = audit_run.judge(findings, baseline)
+    empty = audit_run.nothing_to_audit(snap, schemas, elsewhere)
     report = audit_run.audit_report(
-        outcome, where, Path(args.baseline) if args.baseline else None, started_at
+        outcome, where, Path(args.baseline) if args.baseline else None, started_at, empty
     )
-    write_outputs(report, args, [], explain=audit_run.rule_explanations())
+    report.data.update({"schemas": list(schemas), "cluster_objects": cleaned})
+    write_outputs(report, args, dsn_secrets(dsn), explain=audit_run.rule_explanations())
     return 0 if not outcome.new else 1

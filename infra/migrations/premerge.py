@@ -6,7 +6,6 @@ revision's upgrade is traced on the seeded tables and its safety findings are th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -50,10 +49,10 @@ class PremergeResult:
 
 def plan(tree: AlembicTree, base_ref: str, policy: Policy | None = None) -> PremergeResult:
     """What the round trip has to do, from git alone: findings about the history, the new revisions."""
-    versions = Path(tree.script().versions)
-    repo = history.repo_root(versions)
-    base = history.revisions_at(repo, base_ref, versions)
-    current = history.revisions_in(versions)
+    dirs = tree.version_dirs()  # every version location (a tree may have several)
+    repo = history.repo_root(dirs[-1])
+    base = {k: v for d in dirs for k, v in history.revisions_at(repo, base_ref, d).items()}
+    current = {k: v for d in dirs for k, v in history.revisions_in(d).items()}
     base_heads = history.heads(base)
     result = PremergeResult(base_ref, ", ".join(base_heads) or "base", "", policy=policy or Policy())
     result.findings += history.rewritten_findings(base, current, base_ref)

@@ -29,6 +29,8 @@ from alembic.util.exc import CommandError
 
 from infra.errors import HarnessError
 from infra.findings import Finding
+from infra.masking import mask_sql_secrets
+from infra.migrations import landed
 
 _SCRIPTS: dict[Path, tuple[int, ScriptDirectory]] = {}  # per alembic.ini: (versions mtime, tree)
 
@@ -95,6 +97,12 @@ class AlembicTree:
         _SCRIPTS[key] = (_mtime(script), script)
         return script
 
+    def version_dirs(self) -> list[Path]:
+        """The folders holding revision files: every `version_locations` entry, else `versions/`
+        beside env.py (a tree's own folder is the last one)."""
+        script = self.script()
+        return [Path(d) for d in script.version_locations or [str(Path(script.dir) / "versions")]]
+
     def heads(self) -> list[str]:
         return sorted(self.script().get_heads())
 
@@ -146,23 +154,67 @@ def run(
     env.py and Alembic own the transactions: a revision using `op.get_context().autocommit_block()`
     (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE) runs here exactly as from the command line.
     Whatever is still open afterwards is committed; on an error it is rolled back. `observe`: a context
-    around the command on its connection (the safety trace records each statement through it)."""
+    around the command on its connection (the safety trace records each statement through it).
+
+    The one place every migrating path goes through, so the one place that proves where the migration
+    landed (infra.migrations.landed): env.py gets `config.attributes["connection"]` (a Connection; the
+    Engine when env.py calls `.connect()` on it, as pytest-alembic's documented env.py does), a
+    statement it sends to any other database is stopped, and afterwards the harness's version table
+    must hold what the command moved to. ForeignDatabase (a HarnessError) otherwise."""
     if action not in ("upgrade", "downgrade"):
         raise ValueError(action)
     script = tree.script()
+    watch = landed.Watch(engine, Path(script.dir) / "env.py")
+    steps: list[Any] = []
+    version_table: tuple[str, str | None] | None = None
+
+    def plan(rev: Any, _ctx: Any) -> list[Any]:
+        steps[:] = _steps(script, action, target, rev)
+        return steps
+
     started = time.perf_counter()
-    with engine.connect() as conn, observe(conn) if observe is not None else nullcontext():
-        cfg = tree.config(conn)
-        with EnvironmentContext(
-            cfg,
-            script,
-            fn=lambda rev, _ctx: _steps(script, action, target, rev),
-            destination_rev=target,
-        ):
-            script.run_env()
+    with engine.connect() as conn, watch.on(), observe(conn) if observe is not None else nullcontext():
+        for handed in (conn, engine):  # a Connection, else (env.py called .connect() on it) the Engine
+            cfg = tree.config(conn)
+            cfg.attributes["connection"] = handed
+            env = EnvironmentContext(cfg, script, fn=plan, destination_rev=target)
+            try:
+                with env:
+                    script.run_env()
+                    version_table = _version_table(env)
+            except AttributeError as exc:
+                if handed is conn and watch.statements == 0 and _wants_engine(exc):
+                    continue
+                _roll_back(conn)
+                raise
+            except BaseException:
+                _roll_back(conn)
+                raise
+            break
         if conn.in_transaction():
             conn.commit()
-    return time.perf_counter() - started
+    took = time.perf_counter() - started
+    landed.verify(watch, action, target, steps, version_table)
+    return took
+
+
+def _wants_engine(exc: AttributeError) -> bool:
+    """env.py called an Engine's method (`.connect()`, `.begin()`) on the Connection handed over."""
+    return exc.name in ("connect", "begin", "raw_connection") and isinstance(exc.obj, sa.Connection)
+
+
+def _version_table(env: EnvironmentContext) -> tuple[str, str | None] | None:
+    """The version table env.py configured (Alembic's `version_table`, `version_table_schema`)."""
+    try:
+        ctx = env.get_context()
+    except Exception:  # Alembic's own "No context has been configured yet"
+        return None
+    return ctx.version_table, ctx.version_table_schema
+
+
+def _roll_back(conn: sa.Connection) -> None:
+    if not conn.closed and not conn.invalidated and conn.in_transaction():
+        conn.rollback()
 
 
 class Failed(Exception):
@@ -185,12 +237,13 @@ def attempt(  # noqa: PLR0917 - the command, then how to report it
 ) -> float:
     """Run one command; anything the user's code raises becomes a Failed carrying a Finding that names
     the revision and the error (first line), never a traceback. NotImplementedError passes through: a
-    downgrade raising it declares the revision irreversible."""
+    downgrade raising it declares the revision irreversible; so does a HarnessError (the command did
+    not run where the harness meant: nothing after it can be judged)."""
     try:
         return run(tree, engine, action, target, observe)
-    except NotImplementedError:
+    except (NotImplementedError, HarnessError):
         raise
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [""])[0]
+        first = mask_sql_secrets((str(exc).strip().splitlines() or [""])[0])
         finding = Finding(check_id, where, f"`{action} {target}` succeeds", f"{type(exc).__name__}: {first}")
         raise Failed(finding, exc) from exc

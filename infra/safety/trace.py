@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from infra.masking import mask_sql_secrets
 from infra.safety import locks
 from infra.safety.observe import Observation, fk_indexed, observe, timeouts
 
@@ -173,7 +174,7 @@ class Tracer:
             self._fresh = False
         self._current = Statement(
             len(self.trace.statements) + len(self._pending) + 1,
-            statement,
+            mask_sql_secrets(statement),  # a role's PASSWORD '...' never reaches a report
             self._transaction,
             not raw.autocommit,
             self._last.lock_timeout,
@@ -223,7 +224,7 @@ class Tracer:
         if st is None:
             return
         st.duration_s = time.perf_counter() - self._started
-        st.error = " ".join(str(context.original_exception).split())[:300]
+        st.error = mask_sql_secrets(" ".join(str(context.original_exception).split()))[:300]
         self._pending.append(st)
         self._current = None
         self._fresh = True  # the transaction is aborted; nothing more can be read in it
