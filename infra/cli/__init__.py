@@ -44,6 +44,11 @@ def _schema_options(parser: argparse.ArgumentParser) -> None:
         "--alembic-ini", help=f"alembic.ini (default: env {config.ALEMBIC_INI_VAR}, else schema/alembic.ini)"
     )
     parser.add_argument("--database-url", help="PostgreSQL server to use (default: the dev stack from .env)")
+    parser.add_argument(
+        "--driver",
+        help="DBAPI driver the migrations run with, e.g. psycopg2 (default: env ORDERFLOW_DRIVER, else the "
+        "policy's `driver`, else what alembic.ini or env.py names, else psycopg)",
+    )
     parser.add_argument("--env-file", help="the dev stack's env file (default .env)")
     parser.add_argument("--report", help="write the JSON report here")
     parser.add_argument("--markdown", help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")

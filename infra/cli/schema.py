@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from infra.compose.envfile import read_env_file
 from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.masking import mask
-from infra.migrations import history, premerge
+from infra.migrations import driver, history, premerge
 from infra.migrations.checks import load_metadata
 from infra.migrations.policy import Policy, prepare_hook
 from infra.migrations.policy import load as policy_load
@@ -35,7 +36,10 @@ from infra.stack.endpoints import SQLALCHEMY_DRIVER, postgres_url
 
 
 def alembic_tree(args: argparse.Namespace) -> AlembicTree:
-    return AlembicTree(config.alembic_ini(args.alembic_ini))
+    """The tree, with the driver its migrations run with (--driver, ORDERFLOW_DRIVER, the policy)."""
+    tree = AlembicTree(config.alembic_ini(args.alembic_ini))
+    policy = migration_policy(tree, getattr(args, "migrations_config", None))
+    return tree.with_driver(driver.choose(getattr(args, "driver", None), policy.driver, os.environ))
 
 
 def database_urls(args: argparse.Namespace) -> tuple[str, str]:
