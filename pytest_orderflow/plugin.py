@@ -347,6 +347,14 @@ def empty_engine(live_stack: LiveStack) -> Iterator[sa.Engine]:
         yield engine
 
 
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """A passed check's verbose line says what it examined ("PASSED (42/124 revisions compared)")."""
+    examined = dict(report.user_properties).get("examined")
+    if report.when == "call" and report.passed and examined:
+        return "passed", ".", f"PASSED ({examined})"
+    return None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
