@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -85,7 +84,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--driver",
-        help=f"DBAPI driver the migrations run with, e.g. psycopg2 (env {driver.DRIVER_VAR}; default: the "
+        help=f"DBAPI driver the migrations run with, e.g. psycopg2 (env {knobs.DRIVER_VAR}; default: the "
         "policy's `driver`, else what alembic.ini or env.py names, else psycopg)",
     )
     group.addoption(
@@ -254,7 +253,7 @@ def alembic_tree(pytestconfig: pytest.Config, request: pytest.FixtureRequest) ->
         request.getfixturevalue("target_metadata")
     ini = knobs.alembic_ini(pytestconfig.getoption("--alembic-ini"))
     policy = load_policy(knobs.migrations_config(pytestconfig.getoption("--migrations-config")), ini)
-    chosen = driver.choose(pytestconfig.getoption("--driver"), policy.driver, os.environ)
+    chosen = driver.choose(knobs.driver(pytestconfig.getoption("--driver")), policy.driver)
     return AlembicTree(ini).with_driver(chosen)
 
 

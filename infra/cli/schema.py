@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ def alembic_tree(args: argparse.Namespace) -> AlembicTree:
     """The tree, with the driver its migrations run with (--driver, ORDERFLOW_DRIVER, the policy)."""
     tree = AlembicTree(config.alembic_ini(args.alembic_ini))
     policy = migration_policy(tree, getattr(args, "migrations_config", None))
-    return tree.with_driver(driver.choose(getattr(args, "driver", None), policy.driver, os.environ))
+    return tree.with_driver(driver.choose(config.driver(getattr(args, "driver", None)), policy.driver))
 
 
 def database_urls(args: argparse.Namespace) -> tuple[str, str]:

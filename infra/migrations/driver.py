@@ -15,7 +15,6 @@ from __future__ import annotations
 import configparser
 import importlib.util
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,6 @@ import sqlalchemy as sa
 
 from infra.errors import HarnessError
 
-DRIVER_VAR = "ORDERFLOW_DRIVER"
 DEFAULT = "psycopg"
 SYNC_TWIN = {"asyncpg": "psycopg", "psycopg_async": "psycopg"}  # the harness hands a sync connection
 _MODULE = {"psycopg": "psycopg", "psycopg2": "psycopg2", "psycopg2cffi": "psycopg2cffi", "pg8000": "pg8000"}
@@ -85,17 +83,14 @@ def named_by_tree(ini: Path, script_location: str) -> Driver | None:
     return Driver(name, source) if name in _MODULE else None
 
 
-def choose(explicit: str | None, policy_driver: str | None, environ: Mapping[str, str]) -> Driver | None:
-    """The driver chosen by the user (see the module docstring), or None: the tree's own then."""
-    if explicit:
-        driver = Driver(parse_driver(explicit, "--driver"), "--driver")
-    elif environ.get(DRIVER_VAR):
-        driver = Driver(parse_driver(environ[DRIVER_VAR], DRIVER_VAR), DRIVER_VAR)
-    elif policy_driver:
-        driver = Driver(parse_driver(policy_driver, "[tool.orderflow.migrations] driver"), "policy `driver`")
-    else:
-        return None
-    return driver
+def choose(user: tuple[str, str] | None, policy_driver: str | None) -> Driver | None:
+    """The driver chosen by the user (`user`: value and where, from infra.config.driver), else by the
+    policy; None: the tree's own then (AlembicTree.driver)."""
+    if user is not None:
+        return Driver(parse_driver(user[0], user[1]), user[1])
+    if policy_driver:
+        return Driver(parse_driver(policy_driver, "[tool.orderflow.migrations] driver"), "policy `driver`")
+    return None
 
 
 def require_installed(driver: Driver) -> Driver:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from infra import config
 from infra.errors import HarnessError
 from infra.migrations import driver, policy
 from infra.migrations.checks import upgrade_from_empty
@@ -33,16 +34,15 @@ def test_driver_names_and_schemes_are_parsed(value, name):
 
 def test_an_unknown_driver_is_a_usage_error_naming_the_knob():
     with pytest.raises(HarnessError, match=r"ORDERFLOW_DRIVER: unknown PostgreSQL driver 'mysqldb'"):
-        driver.choose(None, None, {driver.DRIVER_VAR: "mysqldb"})
+        driver.choose(config.driver(None, {config.DRIVER_VAR: "mysqldb"}), None)
 
 
 def test_the_users_choice_wins_then_the_policy_then_the_tree():
-    assert driver.choose("psycopg", "psycopg2", {driver.DRIVER_VAR: "pg8000"}) == driver.Driver(
-        "psycopg", "--driver"
-    )
-    assert driver.choose(None, "psycopg2", {driver.DRIVER_VAR: "psycopg"}).source == driver.DRIVER_VAR
-    assert driver.choose(None, "psycopg2", {}) == driver.Driver("psycopg2", "policy `driver`")
-    assert driver.choose(None, None, {}) is None
+    env = {config.DRIVER_VAR: "pg8000"}
+    assert driver.choose(config.driver("psycopg", env), "psycopg2") == driver.Driver("psycopg", "--driver")
+    assert driver.choose(config.driver(None, env), "psycopg2") == driver.Driver("pg8000", config.DRIVER_VAR)
+    assert driver.choose(config.driver(None, {}), "psycopg2") == driver.Driver("psycopg2", "policy `driver`")
+    assert driver.choose(None, None) is None
     assert TREE.driver() == driver.Driver("psycopg2", "alembic.ini sqlalchemy.url")
     assert AlembicTree(EXAMPLES / "valid" / "alembic.ini").driver() == driver.Driver("psycopg", "default")
 
