@@ -14,7 +14,7 @@ import pytest
 from checks.migrations.examined import judge_walk, require_examined
 from infra.errors import HarnessError
 from infra.findings import only, render_all
-from infra.migrations import drift, history
+from infra.migrations import drift, envopts, history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
 from infra.migrations.coverage import coverage
 from infra.migrations.data import data_findings
@@ -74,20 +74,39 @@ def test_generated_rows_survive_every_step(walk, request):
     judge_walk(request.node, walk, cov, only(walk.findings, data_findings.check))
 
 
+def _drift_applies(request: pytest.FixtureRequest, metadata, options: envopts.EnvOptions) -> None:
+    """Skip when the models declare nothing; the pass line names the env.py settings applied."""
+    reason = drift.nothing_to_compare(metadata)
+    if reason:
+        pytest.skip(reason)
+    request.node.user_properties.append(
+        ("examined", f"{len(metadata.tables)} model table(s); {options.applied()}")
+    )
+
+
 @pytest.mark.infra
 @pytest.mark.check(drift.autogenerate_findings.check)
-def test_models_match_migrations_autogenerate(alembic_tree, empty_engine, target_metadata, prepare_hook):
-    """A model change without a migration passes tests built with create_all() and fails in production."""
+def test_models_match_migrations_autogenerate(
+    alembic_tree, empty_engine, target_metadata, prepare_hook, drift_options
+):
+    """A model change without a migration passes tests built with create_all() and fails in production.
+    Compared the project's way: env.py's include_object, compare_type... as `alembic check` applies them."""
+    options = drift_options
     findings, _ = upgrade_from_empty(alembic_tree, empty_engine, prepare_hook)
     assert not findings, render_all(findings)
-    drifted = drift.autogenerate_findings(empty_engine, target_metadata, f"alembic tree {alembic_tree.ini}")
-    assert not drifted, render_all(drifted)
+    where = f"alembic tree {alembic_tree.ini}"
+    drifted = drift.autogenerate_findings(empty_engine, target_metadata, where, options)
+    assert not drifted, f"{options.applied()}\n{render_all(drifted)}"
 
 
 @pytest.mark.infra
 @pytest.mark.check(drift.catalog_drift_findings.check)
-def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metadata, prepare_hook):
-    """create_all() and upgrade head must build the same catalog, names, expressions and triggers included."""
+def test_models_match_migrations_catalog(
+    alembic_tree, live_stack, target_metadata, prepare_hook, drift_options
+):
+    """create_all() and upgrade head must build the same catalog, names, expressions and triggers included
+    (tables env.py's include_name / include_object exclude are left out)."""
+    options = drift_options
     endpoints = live_stack.endpoints
     findings = drift.catalog_drift(
         alembic_tree,
@@ -96,8 +115,9 @@ def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metada
         endpoints.postgres_url(),
         f"alembic tree {alembic_tree.ini}",
         prepare_hook,
+        options,
     )
-    assert not findings, render_all(findings)
+    assert not findings, f"{options.applied()}\n{render_all(findings)}"
 
 
 @pytest.mark.check(history.rewritten_findings.check)
