@@ -22,6 +22,7 @@ ALEMBIC_INI_VAR = "ORDERFLOW_ALEMBIC_INI"
 METADATA_VAR = "ORDERFLOW_TARGET_METADATA"
 BASE_REF_VAR = "ORDERFLOW_BASE_REF"
 MIGRATIONS_CONFIG_VAR = "ORDERFLOW_MIGRATIONS_CONFIG"
+DRIVER_VAR = "ORDERFLOW_DRIVER"
 PROFILE_VAR = "ORDERFLOW_PROFILE"
 STACK_STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"
 PROJECT_VAR = "ORDERFLOW_PROJECT"
@@ -104,6 +105,14 @@ def migrations_config(explicit: str | None = None, environ: Mapping[str, str] | 
     nearest pyproject.toml above the alembic.ini is used, see infra.migrations.policy)."""
     chosen = explicit or _environ(environ).get(MIGRATIONS_CONFIG_VAR)
     return Path(chosen) if chosen else None
+
+
+def driver(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """The migrations' DBAPI driver the user chose, with where: the flag, else ORDERFLOW_DRIVER."""
+    if explicit:
+        return explicit, "--driver"
+    value = _environ(environ).get(DRIVER_VAR)
+    return (value, DRIVER_VAR) if value else None
 
 
 def base_ref(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:

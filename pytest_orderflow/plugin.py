@@ -19,6 +19,7 @@ from infra.config import Budgets, HarnessConfig
 from infra.errors import HarnessError
 from infra.findings import Check, check_of
 from infra.masking import SecretEnv
+from infra.migrations import driver
 from infra.migrations.checks import load_metadata
 from infra.migrations.policy import Policy, Prepare
 from infra.migrations.policy import load as load_policy
@@ -80,6 +81,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--migrations-config",
         help=f"pyproject-style TOML with [tool.orderflow.migrations]: irreversible revisions, prepare "
         f"(env {knobs.MIGRATIONS_CONFIG_VAR}; default: the nearest pyproject.toml above the alembic.ini)",
+    )
+    group.addoption(
+        "--driver",
+        help=f"DBAPI driver the migrations run with, e.g. psycopg2 (env {knobs.DRIVER_VAR}; default: the "
+        "policy's `driver`, else what alembic.ini or env.py names, else psycopg)",
     )
     group.addoption(
         "--prepare", help="SQL file or module:attr run on each empty database before the first revision"
@@ -245,7 +251,10 @@ def alembic_tree(pytestconfig: pytest.Config, request: pytest.FixtureRequest) ->
     imported (see infra.migrations.checks.models_as_loaded)."""
     with contextlib.suppress(pytest.UsageError):
         request.getfixturevalue("target_metadata")
-    return AlembicTree(knobs.alembic_ini(pytestconfig.getoption("--alembic-ini")))
+    ini = knobs.alembic_ini(pytestconfig.getoption("--alembic-ini"))
+    policy = load_policy(knobs.migrations_config(pytestconfig.getoption("--migrations-config")), ini)
+    chosen = driver.choose(knobs.driver(pytestconfig.getoption("--driver")), policy.driver)
+    return AlembicTree(ini).with_driver(chosen)
 
 
 @pytest.fixture(scope="session")
@@ -335,6 +344,14 @@ def empty_engine(live_stack: LiveStack) -> Iterator[sa.Engine]:
     endpoints = live_stack.endpoints
     with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "empty") as engine:
         yield engine
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """A passed check's verbose line says what it examined ("PASSED (42/124 revisions compared)")."""
+    examined = dict(report.user_properties).get("examined")
+    if report.when == "call" and report.passed and examined:
+        return "passed", ".", f"PASSED ({examined})"
+    return None
 
 
 @pytest.hookimpl(wrapper=True)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from checks.migrations.examined import require_examined
+from checks.migrations.examined import judge_walk, require_examined
 from infra.errors import HarnessError
 from infra.findings import only, render_all
-from infra.migrations import drift, history
+from infra.migrations import drift, envopts, history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
+from infra.migrations.coverage import coverage
 from infra.migrations.data import data_findings
 from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, Walk, stepwise_roundtrip
 from infra.stack.databases import scratch_engine
@@ -48,49 +49,64 @@ def walk(alembic_tree, live_stack, migration_policy, prepare_hook) -> Iterator[W
 
 @pytest.mark.infra
 @pytest.mark.check(STEPWISE_ROUNDTRIP)
-def test_each_downgrade_restores_the_catalog(walk):
+def test_each_downgrade_restores_the_catalog(walk, request):
     """A downgrade that does `pass` or forgets an index raises nothing; the catalog diff sees it."""
-    require_examined(walk, walk.downgraded, "no revision was downgraded")
     findings = only(walk.findings, STEPWISE_ROUNDTRIP)
-    findings += only(walk.findings, upgrade_from_empty.check)  # what stopped the walk, if anything
-    assert not findings, f"{walk.summary()}\n{render_all(findings)}"
+    findings += only(walk.findings, upgrade_from_empty.check)  # what kept revisions from being walked
+    judge_walk(request.node, walk, coverage(walk, STEPWISE_ROUNDTRIP.id), findings)
 
 
 @pytest.mark.infra
 @pytest.mark.check(REUPGRADE_IDENTICAL)
-def test_upgrade_after_downgrade_is_identical(walk):
+def test_upgrade_after_downgrade_is_identical(walk, request):
     """Roll back, roll forward: the schema must land where it was."""
-    require_examined(
-        walk, walk.count("round-tripped"), "no revision was downgraded cleanly, so none re-upgraded"
-    )
-    findings = only(walk.findings, REUPGRADE_IDENTICAL)
-    assert not findings, f"{walk.summary()}\n{render_all(findings)}"
+    cov = coverage(walk, REUPGRADE_IDENTICAL.id)
+    judge_walk(request.node, walk, cov, only(walk.findings, REUPGRADE_IDENTICAL))
 
 
 @pytest.mark.infra
 @pytest.mark.check(data_findings.check)
-def test_generated_rows_survive_every_step(walk):
+def test_generated_rows_survive_every_step(walk, request):
     """Rows generated for every table (hypothesis, from the reflected columns) are unchanged by each
     later upgrade and downgrade."""
-    require_examined(walk, walk.seeded.rows and walk.upgraded, f"no rows seeded ({walk.seeded.summary()})")
-    findings = only(walk.findings, data_findings.check)
-    assert not findings, f"{walk.summary()}\n{render_all(findings)}"
+    require_examined(walk, walk.seeded.rows, f"no rows seeded ({walk.seeded.summary()})")
+    cov = coverage(walk, data_findings.check.id)
+    judge_walk(request.node, walk, cov, only(walk.findings, data_findings.check))
+
+
+def _drift_applies(request: pytest.FixtureRequest, metadata, options: envopts.EnvOptions) -> None:
+    """Skip when the models declare nothing; the pass line names the env.py settings applied."""
+    reason = drift.nothing_to_compare(metadata)
+    if reason:
+        pytest.skip(reason)
+    request.node.user_properties.append(
+        ("examined", f"{len(metadata.tables)} model table(s); {options.applied()}")
+    )
 
 
 @pytest.mark.infra
 @pytest.mark.check(drift.autogenerate_findings.check)
-def test_models_match_migrations_autogenerate(alembic_tree, empty_engine, target_metadata, prepare_hook):
-    """A model change without a migration passes tests built with create_all() and fails in production."""
+def test_models_match_migrations_autogenerate(
+    alembic_tree, empty_engine, target_metadata, prepare_hook, drift_options
+):
+    """A model change without a migration passes tests built with create_all() and fails in production.
+    Compared the project's way: env.py's include_object, compare_type... as `alembic check` applies them."""
+    options = drift_options
     findings, _ = upgrade_from_empty(alembic_tree, empty_engine, prepare_hook)
     assert not findings, render_all(findings)
-    drifted = drift.autogenerate_findings(empty_engine, target_metadata, f"alembic tree {alembic_tree.ini}")
-    assert not drifted, render_all(drifted)
+    where = f"alembic tree {alembic_tree.ini}"
+    drifted = drift.autogenerate_findings(empty_engine, target_metadata, where, options)
+    assert not drifted, f"{options.applied()}\n{render_all(drifted)}"
 
 
 @pytest.mark.infra
 @pytest.mark.check(drift.catalog_drift_findings.check)
-def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metadata, prepare_hook):
-    """create_all() and upgrade head must build the same catalog, names, expressions and triggers included."""
+def test_models_match_migrations_catalog(
+    alembic_tree, live_stack, target_metadata, prepare_hook, drift_options
+):
+    """create_all() and upgrade head must build the same catalog, names, expressions and triggers included
+    (tables env.py's include_name / include_object exclude are left out)."""
+    options = drift_options
     endpoints = live_stack.endpoints
     findings = drift.catalog_drift(
         alembic_tree,
@@ -99,8 +115,9 @@ def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metada
         endpoints.postgres_url(),
         f"alembic tree {alembic_tree.ini}",
         prepare_hook,
+        options,
     )
-    assert not findings, render_all(findings)
+    assert not findings, f"{options.applied()}\n{render_all(findings)}"
 
 
 @pytest.mark.check(history.rewritten_findings.check)

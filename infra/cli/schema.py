@@ -24,7 +24,7 @@ from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.findings import Location
 from infra.masking import Secret, mask, mask_dsn
-from infra.migrations import history, premerge
+from infra.migrations import driver, history, premerge
 from infra.migrations.checks import load_metadata
 from infra.migrations.locate import revision_location
 from infra.migrations.policy import Policy, prepare_hook
@@ -42,7 +42,10 @@ from infra.stack.endpoints import SQLALCHEMY_DRIVER, postgres_url
 
 
 def alembic_tree(args: argparse.Namespace) -> AlembicTree:
-    return AlembicTree(config.alembic_ini(args.alembic_ini))
+    """The tree, with the driver its migrations run with (--driver, ORDERFLOW_DRIVER, the policy)."""
+    tree = AlembicTree(config.alembic_ini(args.alembic_ini))
+    policy = migration_policy(tree, getattr(args, "migrations_config", None))
+    return tree.with_driver(driver.choose(config.driver(getattr(args, "driver", None)), policy.driver))
 
 
 def given_urls(given: str) -> tuple[str, str]:

@@ -16,29 +16,43 @@ from alembic.operations.ops import UpgradeOps
 from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.findings import Check, Finding, produces
 from infra.migrations.checks import models_as_loaded, upgrade_from_empty
+from infra.migrations.envopts import EnvOptions
 from infra.migrations.policy import Prepare
 from infra.migrations.tree import AlembicTree
 from infra.stack.databases import scratch_engine
 
-OPTS = {"compare_type": True, "compare_server_default": True}
+
+def nothing_to_compare(metadata: sa.MetaData) -> str | None:
+    """Why a drift check would compare nothing (models that declare no table), or None."""
+    if metadata.tables:
+        return None
+    return (
+        "the models declare no table, so models and migrations cannot be compared: point --metadata "
+        "at the models' MetaData and list the modules that declare tables (`pkg.db:Base,pkg.models`)"
+    )
 
 
 @produces("migrations.drift-autogenerate")
 def autogenerate_findings(
-    check: Check, engine: sa.Engine, metadata: sa.MetaData, where: str
+    check: Check, engine: sa.Engine, metadata: sa.MetaData, where: str, options: EnvOptions | None = None
 ) -> list[Finding]:
     """Models and migrations agree (Alembic autogenerate).
 
     Differences autogenerate sees between `metadata` and the database (at head), each rendered as the
-    operation autogenerate would write.
+    operation autogenerate would write. `options`: env.py's own settings (include_object, compare_type,
+    process_revision_directives...), applied as `alembic check` applies them.
 
     Why: A model change without a migration works in tests built with create_all() and fails in
     production.
     """
+    options = options or EnvOptions()
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={**OPTS, "target_metadata": metadata})
-        operations = produce_migrations(context, metadata).upgrade_ops
-    ops = operations.ops if operations is not None else []
+        context = MigrationContext.configure(conn, opts={**options.opts, "target_metadata": metadata})
+        directives = [produce_migrations(context, metadata)]
+        hook = options.set.get("process_revision_directives")
+        if hook is not None:
+            hook(context, ("head",), directives)
+    ops = [op for d in directives for ups in d.upgrade_ops_list for op in ups.ops]
     return [
         Finding(
             check.id,
@@ -94,9 +108,11 @@ def catalog_drift(  # noqa: PLR0917 - the two builds' inputs
     url: str,
     where: str,
     prepare: Prepare | None = None,
+    options: EnvOptions | None = None,
 ) -> list[Finding]:
-    """Build the schema twice on throwaway databases, by create_all() and by upgrade head, and compare.
-    A database error while building either is a finding naming the build, never a traceback."""
+    """Build the schema twice on throwaway databases, by create_all() and by upgrade head, and compare
+    (without the tables env.py's include_name / include_object exclude, `options`). A database error
+    while building either is a finding naming the build, never a traceback."""
     snaps = []
     for build in ("models", "migrations"):
         with scratch_engine(admin_dsn, url, f"drift_{build}") as engine:
@@ -123,4 +139,5 @@ def catalog_drift(  # noqa: PLR0917 - the two builds' inputs
                     return failed
             with engine.connect() as conn:
                 snaps.append(snapshot(conn))
-    return catalog_drift_findings(snaps[0], snaps[1], where)
+    keep = options or EnvOptions()
+    return catalog_drift_findings(keep.filter(snaps[0], metadata), keep.filter(snaps[1], metadata), where)

@@ -5,6 +5,7 @@
     irreversible = ["0a8213491aaa"]    # these revisions' downgrades are unsupported by policy
     prepare = "base_schema.sql"        # or "pkg.module:callable(connection)", or "pkg.module:Base"
                                        # (create_all of those models): run before the first revision
+    driver = "psycopg2"                # the DBAPI driver the migrations run with (default: the tree's)
 
 Why: a project whose downgrades are unsupported by policy must be able to say so once instead of
 deselecting the round trip; the walk then reports those revisions as declared and goes on above them.
@@ -33,6 +34,7 @@ class Policy:
     downgrade_floor: str | None = None
     prepare: str | None = None  # SQL file (relative to `source`) or module:callable
     unknown: tuple[str, ...] = field(default=())  # keys we do not know (typos), reported by the CLI
+    driver: str | None = None  # the migrations' DBAPI driver (infra.migrations.driver)
 
     def declared(self, revision: str, line: list[str]) -> str | None:
         """Why `revision`'s downgrade is declared unsupported, or None. `line`: ids from first to head."""
@@ -59,10 +61,12 @@ def parse(doc: dict[str, Any], source: Path | None) -> Policy:
     floor = table.get("downgrade_floor")
     if floor is not None and not isinstance(floor, str):
         raise HarnessError(f"{source}: downgrade_floor must be a revision id", f"got {floor!r}")
-    known = {"irreversible", "downgrade_floor", "prepare"}
-    return Policy(
-        source, frozenset(irreversible), floor, table.get("prepare"), tuple(sorted(set(table) - known))
-    )
+    known = {"irreversible", "downgrade_floor", "prepare", "driver"}
+    driver = table.get("driver")
+    if driver is not None and not isinstance(driver, str):
+        raise HarnessError(f"{source}: driver must be a driver name such as psycopg2", f"got {driver!r}")
+    unknown = tuple(sorted(set(table) - known))
+    return Policy(source, frozenset(irreversible), floor, table.get("prepare"), unknown, driver)
 
 
 def load(explicit: Path | None, ini: Path) -> Policy:

@@ -13,9 +13,9 @@ EnvironmentContext, the same steps `alembic upgrade|downgrade` takes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.masking import mask_sql_secrets
 from infra.migrations import landed
+from infra.migrations.driver import DEFAULT, Driver, migration_url, named_by_tree, require_installed
 
 _SCRIPTS: dict[Path, tuple[int, ScriptDirectory]] = {}  # per alembic.ini: (versions mtime, tree)
 
@@ -38,8 +39,34 @@ _SCRIPTS: dict[Path, tuple[int, ScriptDirectory]] = {}  # per alembic.ini: (vers
 @dataclass(frozen=True)
 class Revision:
     id: str
-    down: str | None  # None for the first revision
+    down: str | None  # None for a base; the first parent of a merge
     doc: str
+    parents: tuple[str, ...] = ()  # every down revision and `depends_on`, as revision ids
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+@dataclass(frozen=True)
+class Only:
+    """Exactly one revision's upgrade() or downgrade() as a command's target: the upgrade from a state
+    holding its parents, the downgrade from one where nothing applied depends on it (what `alembic
+    downgrade R@-1` does on a line, merges included, where Alembic's relative syntax is ambiguous)."""
+
+    revision: str
+
+    def __str__(self) -> str:
+        return f"only {self.revision}"
+
+
+Target = str | tuple[str, ...] | Only  # a revision, a state given by its heads, or one revision's step
+
+
+def describe(target: Target) -> str:
+    if isinstance(target, tuple):
+        return ",".join(target) or "base"
+    return str(target)
 
 
 def resolve_script_location(ini: Path, location: str | None, cwd: Path | None = None) -> str:
@@ -68,6 +95,7 @@ def resolve_script_location(ini: Path, location: str | None, cwd: Path | None = 
 @dataclass(frozen=True)
 class AlembicTree:
     ini: Path
+    chosen_driver: Driver | None = field(default=None, compare=False)  # the user's; None: the tree's
 
     def __post_init__(self) -> None:
         if not self.ini.is_file():
@@ -106,6 +134,46 @@ class AlembicTree:
     def heads(self) -> list[str]:
         return sorted(self.script().get_heads())
 
+    def with_driver(self, driver: Driver | None) -> AlembicTree:
+        """This tree with the user's driver choice (None: the tree's own)."""
+        return AlembicTree(self.ini, driver)
+
+    def driver(self) -> Driver:
+        """The driver the migrations run with (infra.migrations.driver): the user's choice, else what
+        the tree names, else psycopg 3; HarnessError when its module is not installed here."""
+        location = self.config().get_main_option("script_location") or ""
+        found = self.chosen_driver or named_by_tree(self.ini, location) or Driver(DEFAULT, "default")
+        return require_installed(found)
+
+    def revisions(self) -> list[Revision]:
+        """Every revision, parents before children (bases first; merges after all their parents;
+        `depends_on` counted as a parent)."""
+        script = self.script()
+        parents: dict[str, tuple[str, ...]] = {}
+        docs: dict[str, str] = {}
+        walked = list(reversed(list(script.walk_revisions("base", "heads"))))
+        for rev in walked:
+            downs = rev.down_revision if isinstance(rev.down_revision, tuple | list) else (rev.down_revision,)
+            deps = rev.dependencies if isinstance(rev.dependencies, tuple | list) else (rev.dependencies,)
+            resolved = [script.get_revision(d) for d in deps if d]
+            ids = [d for d in downs if d] + [r.revision for r in resolved if r is not None]
+            parents[rev.revision] = tuple(dict.fromkeys(ids))
+            docs[rev.revision] = (rev.doc or "").strip()
+        ordered: list[str] = []
+        placed: set[str] = set()
+
+        def place(rev_id: str) -> None:
+            if rev_id in placed:
+                return
+            placed.add(rev_id)
+            for parent in parents[rev_id]:
+                place(parent)
+            ordered.append(rev_id)
+
+        for rev in walked:
+            place(rev.revision)
+        return [Revision(r, parents[r][0] if parents[r] else None, docs[r], parents[r]) for r in ordered]
+
     def linear_history(self) -> list[Revision]:
         """Revisions from the first to the head; HarnessError when the history is not one line."""
         script = self.script()
@@ -120,7 +188,7 @@ class AlembicTree:
             down = rev.down_revision
             if isinstance(down, tuple | list):
                 raise HarnessError(f"revision {rev.revision} merges {down}: the stepwise check needs a line")
-            ordered.append(Revision(rev.revision, down, (rev.doc or "").strip()))
+            ordered.append(Revision(rev.revision, down, (rev.doc or "").strip(), (down,) if down else ()))
         return list(reversed(ordered))
 
 
@@ -130,9 +198,21 @@ def _mtime(script: ScriptDirectory) -> int:
     return sum(d.stat().st_mtime_ns for d in dirs if d.is_dir())
 
 
-def _steps(script: ScriptDirectory, action: str, target: str, current: Any) -> list[Any]:
+def _steps(script: ScriptDirectory, action: str, target: Target, current: Any) -> list[Any]:
     """What `alembic upgrade|downgrade target` runs from `current`, on the loaded tree."""
     try:
+        if isinstance(target, Only):
+            step = script.get_revision(target.revision)
+            build = (
+                MigrationStep.upgrade_from_script
+                if action == "upgrade"
+                else MigrationStep.downgrade_from_script
+            )
+            return [build(script.revision_map, step)]
+        if action == "downgrade" and isinstance(target, tuple):  # Alembic takes one target there
+            if len(target) > 1:
+                raise RevisionError(f"downgrade to several heads {target}: take one revision at a time")
+            target = target[0] if target else "base"
         if action == "upgrade":
             revs = reversed(list(script.iterate_revisions(target, current, implicit_base=True)))
             return [MigrationStep.upgrade_from_script(script.revision_map, s) for s in revs]
@@ -145,8 +225,23 @@ def _steps(script: ScriptDirectory, action: str, target: str, current: Any) -> l
 Observe = Callable[[sa.Connection], AbstractContextManager[object]]
 
 
+@contextmanager
+def migrating_engine(tree: AlembicTree, engine: sa.Engine) -> Iterator[sa.Engine]:
+    """`engine`, or an engine on the same database with the tree's driver (one connection per
+    command, so nothing stays pooled on a database the harness drops)."""
+    driver = tree.driver()
+    if engine.url.drivername == driver.scheme:
+        yield engine
+        return
+    other = sa.create_engine(migration_url(engine.url, driver), poolclass=sa.pool.NullPool)
+    try:
+        yield other
+    finally:
+        other.dispose()
+
+
 def run(
-    tree: AlembicTree, engine: sa.Engine, action: str, target: str, observe: Observe | None = None
+    tree: AlembicTree, engine: sa.Engine, action: str, target: Target, observe: Observe | None = None
 ) -> float:
     """`alembic upgrade|downgrade target` on `engine`, through the tree's env.py; returns seconds taken.
 
@@ -164,37 +259,39 @@ def run(
     if action not in ("upgrade", "downgrade"):
         raise ValueError(action)
     script = tree.script()
-    watch = landed.Watch(engine, Path(script.dir) / "env.py")
     steps: list[Any] = []
     version_table: tuple[str, str | None] | None = None
+    destination = target.revision if isinstance(target, Only) else target
 
     def plan(rev: Any, _ctx: Any) -> list[Any]:
         steps[:] = _steps(script, action, target, rev)
         return steps
 
     started = time.perf_counter()
-    with engine.connect() as conn, watch.on(), observe(conn) if observe is not None else nullcontext():
-        for handed in (conn, engine):  # a Connection, else (env.py called .connect() on it) the Engine
-            cfg = tree.config(conn)
-            cfg.attributes["connection"] = handed
-            env = EnvironmentContext(cfg, script, fn=plan, destination_rev=target)
-            try:
-                with env:
-                    script.run_env()
-                    version_table = _version_table(env)
-            except AttributeError as exc:
-                if handed is conn and watch.statements == 0 and _wants_engine(exc):
-                    continue
-                _roll_back(conn)
-                raise
-            except BaseException:
-                _roll_back(conn)
-                raise
-            break
-        if conn.in_transaction():
-            conn.commit()
+    with migrating_engine(tree, engine) as migrating:
+        watch = landed.Watch(migrating, Path(script.dir) / "env.py")
+        with migrating.connect() as conn, watch.on(), observe(conn) if observe is not None else nullcontext():
+            for handed in (conn, migrating):  # a Connection, else (env.py called .connect()) the Engine
+                cfg = tree.config(conn)
+                cfg.attributes["connection"] = handed
+                env = EnvironmentContext(cfg, script, fn=plan, destination_rev=destination)
+                try:
+                    with env:
+                        script.run_env()
+                        version_table = _version_table(env)
+                except AttributeError as exc:
+                    if handed is conn and watch.statements == 0 and _wants_engine(exc):
+                        continue
+                    _roll_back(conn)
+                    raise
+                except BaseException:
+                    _roll_back(conn)
+                    raise
+                break
+            if conn.in_transaction():
+                conn.commit()
     took = time.perf_counter() - started
-    landed.verify(watch, action, target, steps, version_table)
+    landed.verify(watch, action, describe(target), steps, version_table)
     return took
 
 
@@ -230,7 +327,7 @@ def attempt(  # noqa: PLR0917 - the command, then how to report it
     tree: AlembicTree,
     engine: sa.Engine,
     action: str,
-    target: str,
+    target: Target,
     check_id: str,
     where: str,
     observe: Observe | None = None,
@@ -245,5 +342,7 @@ def attempt(  # noqa: PLR0917 - the command, then how to report it
         raise
     except Exception as exc:
         first = mask_sql_secrets((str(exc).strip().splitlines() or [""])[0])
-        finding = Finding(check_id, where, f"`{action} {target}` succeeds", f"{type(exc).__name__}: {first}")
+        finding = Finding(
+            check_id, where, f"`{action} {describe(target)}` succeeds", f"{type(exc).__name__}: {first}"
+        )
         raise Failed(finding, exc) from exc
