@@ -25,7 +25,6 @@ MIGRATIONS_CONFIG_VAR = "ORDERFLOW_MIGRATIONS_CONFIG"
 DRIVER_VAR = "ORDERFLOW_DRIVER"
 PROFILE_VAR = "ORDERFLOW_PROFILE"
 STACK_STATE_DIR_VAR = "ORDERFLOW_STACK_STATE_DIR"
-PROJECT_VAR = "ORDERFLOW_PROJECT"
 DEFAULT_METADATA = "schema.models:metadata"
 DEFAULT_BASE_REF = "HEAD"
 PROFILES = ("auto", "upstream", "offline")
@@ -185,8 +184,3 @@ def _seconds(explicit: float | None, raw: str | None, default: float, var: str) 
     if value <= 0:
         raise HarnessError(f"{var}={raw!r} must be positive", f"set {var} to e.g. {default:.0f}")
     return value
-
-
-def project_name(explicit: str | None, environ: Mapping[str, str] | None = None) -> str | None:
-    """The stack's project name: the flag, else ORDERFLOW_PROJECT, else None (the caller's default)."""
-    return explicit or _environ(environ).get(PROJECT_VAR) or None

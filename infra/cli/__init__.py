@@ -16,7 +16,6 @@ from infra.cli import lint as cli_lint
 from infra.cli import output
 from infra.cli import stack as cli_stack
 from infra.errors import HarnessError
-from infra.stack import checkouts
 from infra.stack.signals import terminate_as_interrupt
 
 Handler = Callable[[argparse.Namespace], int]
@@ -51,8 +50,8 @@ def _schema_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--project",
-        help=f"a stack started by `up`: its saved state gives the URL and password file "
-        f"(default: env {checkouts.PROJECT_VAR}, else this checkout's dev stack)",
+        help="a stack started by `up`: its saved state gives the URL and password file "
+        "(default: this checkout's dev stack)",
     )
     parser.add_argument(
         "--driver",
@@ -75,8 +74,8 @@ def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser])
     up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
     up.add_argument(
         "--project",
-        help=f"Compose project name (default: env {checkouts.PROJECT_VAR}, else the file's `name:`, or this "
-        "checkout's own when another checkout holds that one)",
+        help="Compose project name (default: the file's `name:`, or this checkout's own when another "
+        "checkout's containers hold that one)",
     )
     up.add_argument(
         "--new-ports", action="store_true", help="isolated stack: free ports instead of the saved ones"
@@ -98,7 +97,7 @@ def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser])
         _files(p)
         p.add_argument(
             "--project",
-            help=f"the stack's project name (default: env {checkouts.PROJECT_VAR}, else this checkout's)",
+            help="the stack's project name (default: this checkout's stack)",
         )
         if name == "status":
             p.add_argument("--json", action="store_true", help="the report (docs/output.md) on stdout")

@@ -110,10 +110,11 @@ def as_text(report: LintReport) -> str:
 
 def as_markdown(report: LintReport) -> str:
     lines = [f"**{_header(report)}**", "", "| severity | check | where | found |", "|---|---|---|---|"]
-    lines += [
-        f"| {j.severity} | `{j.finding.check_id}` | {j.finding.where} | {j.finding.found.replace('|', '/')} |"
-        for j in report.findings
-    ]
+    for j in report.findings:
+        at = _location(j)
+        where = j.finding.where + (f" ({at.describe()})" if at else "")
+        found = j.finding.found.replace("|", "/")
+        lines.append(f"| {j.severity} | `{j.finding.check_id}` | {where} | {found} |")
     return "\n".join(lines)
 
 

@@ -86,7 +86,8 @@ def _sarif_result(result: Mapping[str, Any], rule_index: int) -> dict[str, Any]:
     location = location_of(result)
     entry: dict[str, Any] = {}
     if location is not None and location.path:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": location.path}}
+        uri = Path(location.path).as_uri() if Path(location.path).is_absolute() else location.path
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
         if location.line:
             physical["region"] = {"startLine": location.line}
             if location.column:

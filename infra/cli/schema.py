@@ -96,13 +96,14 @@ def dsn_secrets(dsn: str) -> list[str]:
 
 def database_urls(args: argparse.Namespace) -> tuple[str, str]:
     """(libpq URL for admin work, SQLAlchemy URL) from --database-url; else the stack of --project
-    (or ORDERFLOW_PROJECT, or this checkout's own) from its saved state, the password in its password
+    (or this checkout's own) from its saved state, the password in its password
     file; else the dev stack's .env."""
     if args.database_url:
         return given_urls(args.database_url)
     config = HarnessConfig.resolve(None, args.env_file)
-    project = checkouts.for_existing(config, getattr(args, "project", None))
-    if checkouts.named(getattr(args, "project", None)) or checkouts.has_state(config, project):
+    named = getattr(args, "project", None)
+    project = checkouts.for_existing(config, named)
+    if named or checkouts.has_state(config, project):
         return checkouts.database_urls(config, project)
     if config.env_is_template:
         raise HarnessError(

@@ -13,36 +13,47 @@ from collections.abc import Sequence
 
 import yaml
 
+from infra.compose.rules import (
+    exposure,
+    hardening,
+    health,
+    layout,
+    pinning,
+    postgres,
+    readiness,
+    secrets,
+    suppression,
+)
 from infra.compose.rules.common import ComposeFinding, RawFile
 from infra.findings import Location
 
 # The service keys a check judges, most specific first; the service's own key when none is written.
 KEYS_BY_CHECK = {
-    "compose.image-pinned": ("image",),
-    "compose.healthcheck-present": ("healthcheck",),
-    "compose.healthcheck-wellformed": ("healthcheck",),
-    "compose.healthcheck-no-early-pass": ("healthcheck",),
-    "compose.health-budget": ("healthcheck",),
-    "compose.probe-not-port-only": ("healthcheck",),
-    "compose.ports-loopback": ("ports",),
-    "compose.ports-from-env": ("ports",),
-    "compose.named-volumes": ("volumes",),
-    "compose.no-docker-sock": ("volumes",),
-    "compose.no-privileged": ("privileged",),
-    "compose.no-host-namespaces": ("network_mode", "pid", "ipc", "userns_mode", "uts"),
-    "compose.graceful-stop": ("stop_grace_period", "stop_signal"),
-    "compose.depends-on-healthy": ("depends_on",),
-    "compose.memory-limit": ("deploy", "mem_limit"),
-    "compose.privileges-dropped": ("cap_drop", "security_opt"),
-    "compose.log-rotation": ("logging",),
-    "compose.no-container-name": ("container_name",),
-    "compose.postgres-shm": ("shm_size",),
-    "compose.no-trust-auth": ("environment",),
-    "compose.no-default-secrets": ("environment",),
-    "compose.secrets-required": ("environment",),
-    "compose.suppression-reason": ("x-orderflow-lint",),
+    pinning.rule_image_pinned.id: ("image",),
+    health.rule_healthcheck_present.id: ("healthcheck",),
+    health.rule_healthcheck_wellformed.id: ("healthcheck",),
+    health.rule_healthcheck_no_early_pass.id: ("healthcheck",),
+    readiness.rule_health_budget.id: ("healthcheck",),
+    readiness.rule_probe_not_port_only.id: ("healthcheck",),
+    exposure.rule_ports_loopback.id: ("ports",),
+    exposure.rule_ports_from_env.id: ("ports",),
+    layout.rule_named_volumes.id: ("volumes",),
+    exposure.rule_no_docker_sock.id: ("volumes",),
+    exposure.rule_no_privileged.id: ("privileged",),
+    exposure.rule_no_host_namespaces.id: ("network_mode", "pid", "ipc", "userns_mode", "uts"),
+    layout.rule_graceful_stop.id: ("stop_grace_period", "stop_signal"),
+    readiness.rule_depends_on_healthy.id: ("depends_on",),
+    hardening.rule_memory_limit.id: ("deploy", "mem_limit"),
+    hardening.rule_privileges_dropped.id: ("cap_drop", "security_opt"),
+    hardening.rule_log_rotation.id: ("logging",),
+    hardening.rule_no_container_name.id: ("container_name",),
+    postgres.rule_postgres_shm.id: ("shm_size",),
+    postgres.rule_no_trust_auth.id: ("environment",),
+    secrets.rule_no_default_secrets.id: ("environment",),
+    secrets.rule_secrets_required.id: ("environment",),
+    suppression.rule_suppression_reason.id: ("x-orderflow-lint",),
 }
-TOP_KEYS_BY_CHECK = {"compose.no-version-key": "version", "compose.name-set": "name"}
+TOP_KEYS_BY_CHECK = {layout.rule_no_version_key.id: "version", layout.rule_name_set.id: "name"}
 _DETAIL = re.compile(r"^service [^,\s]+(?:, (?P<detail>.*?))?(?: in \S+)?$")
 
 

@@ -3,24 +3,21 @@
 Two clones of one repository share the compose file's `name:`. The first clone's `up` owns that
 project; a second clone's `up` then picks a project of its own, named after its checkout (stable, so
 every later command finds it again), with free ports and generated credentials kept in its saved
-state, and says so. `--project NAME` (or ORDERFLOW_PROJECT) names one explicitly.
+state, and says so. `--project NAME` names one explicitly (`.ci/run stack` also takes it from
+ORDERFLOW_PROJECT).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra import config
 from infra.config import HarnessConfig
 from infra.errors import HarnessError
 from infra.stack import opener, state
 from infra.stack.endpoints import Endpoints
 from infra.stack.ownership import other_checkout
-
-PROJECT_VAR = config.PROJECT_VAR
 
 
 def own_project_name(default: str, checkout: Path) -> str:
@@ -34,11 +31,6 @@ def own_project_name(default: str, checkout: Path) -> str:
     return f"{default}-{folder}-{digest}"
 
 
-def named(explicit: str | None, environ: Mapping[str, str] | None = None) -> str | None:
-    """The project the user named: --project, else ORDERFLOW_PROJECT, else None."""
-    return config.project_name(explicit, environ)
-
-
 @dataclass(frozen=True)
 class Choice:
     project: str
@@ -49,9 +41,8 @@ class Choice:
 def for_up(config: HarnessConfig, explicit: str | None, isolated: bool) -> Choice:
     """The project `up` starts: the one named; else the file's, unless another checkout's containers
     hold it, then this checkout's own (isolated: own ports and credentials)."""
-    name = named(explicit)
-    if name or isolated:
-        return Choice(opener.project_name(config, name, isolated), isolated)
+    if explicit or isolated:
+        return Choice(opener.project_name(config, explicit, isolated), isolated)
     default = opener.project_name(config)
     checkout = config.compose_file.parent
     own = own_project_name(default, checkout)
@@ -71,9 +62,8 @@ def for_up(config: HarnessConfig, explicit: str | None, isolated: bool) -> Choic
 def for_existing(config: HarnessConfig, explicit: str | None) -> str:
     """The project status, down and the schema commands act on: the one named, else this checkout's
     own when it has saved state for one, else the file's."""
-    name = named(explicit)
-    if name:
-        return name
+    if explicit:
+        return explicit
     default = opener.project_name(config)
     own = own_project_name(default, config.compose_file.parent)
     return own if state.load(config.state_dir, own) is not None else default

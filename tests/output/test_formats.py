@@ -16,13 +16,16 @@ import pytest
 
 from infra.cli.checks import Coverage, checks_report, matrix
 from infra.cli.stack import failed_report, up_report
+from infra.compose.rules import hardening, layout, pinning
 from infra.compose.rules.common import ComposeFinding, RawFile
+from infra.compose.rules.secrets import rule_no_default_secrets
 from infra.compose.source import read_compose_yaml
 from infra.probes.stack import health_findings
 from infra.stack.lifecycle import ServiceStatus, StackStatus
 from tests.output.formats import REPO, assert_report, assert_sarif
 
 SCENARIOS = REPO / "tests" / "compose" / "scenarios"
+SECRET = rule_no_default_secrets.id
 
 
 def cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -54,7 +57,7 @@ def test_lint_json_is_the_shared_report_with_the_key_line(default_password):
     doc = json.loads(proc.stdout)
     assert_report(doc)
     assert doc["kind"] == "lint" and doc["status"] == "failed"
-    secret = next(r for r in doc["results"] if r["check_id"] == "compose.no-default-secrets")
+    secret = next(r for r in doc["results"] if r["check_id"] == SECRET)
     assert secret["location"] == {
         "path": "docker-compose.yml",
         "line": line_of(default_password, "POSTGRES_PASSWORD:"),
@@ -70,12 +73,12 @@ def test_lint_sarif_validates_and_locates(default_password):
     assert_sarif(doc)
     run = doc["runs"][0]
     assert run["tool"]["driver"]["name"] == "orderflow-infra"
-    result = next(r for r in run["results"] if r["ruleId"] == "compose.no-default-secrets")
+    result = next(r for r in run["results"] if r["ruleId"] == SECRET)
     physical = result["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"].endswith("project/docker-compose.yml")
     assert physical["region"]["startLine"] == line_of(default_password, "POSTGRES_PASSWORD:")
     rule = run["tool"]["driver"]["rules"][result["ruleIndex"]]
-    assert rule["id"] == "compose.no-default-secrets" and rule["fullDescription"]["text"]
+    assert rule["id"] == SECRET and rule["fullDescription"]["text"]
     assert "hunter2" not in proc.stdout, "SARIF must not quote the secret default"
 
 
@@ -91,9 +94,7 @@ def test_lint_github_annotations_name_file_and_line(default_password):
     )
     assert proc.returncode == 1
     line = line_of(default_password, "POSTGRES_PASSWORD:")
-    assert (
-        f"::error file=docker-compose.yml,line={line},col=7,title=compose.no-default-secrets::" in proc.stdout
-    )
+    assert f"::error file=docker-compose.yml,line={line},col=7,title={SECRET}::" in proc.stdout
     assert all(
         re.match(r"^::(error|warning|notice) file=[^,]+,line=\d+", a) for a in proc.stdout.splitlines()
     )
@@ -180,11 +181,16 @@ def finding(check_id: str, where: str, service: str | None = None) -> ComposeFin
 @pytest.mark.parametrize(
     ("check_id", "where", "line", "column"),
     [
-        ("compose.log-rotation", "service a", 2, 3),  # inherited through `<<`: where the anchor has it
-        ("compose.no-default-secrets", "service a, environment.PASSWORD in aliased.yml", 8, 9),
-        ("compose.no-default-secrets", "service a, command.2", 9, 48),
-        ("compose.image-pinned", "service c", 3, 3),
-        ("compose.memory-limit", "service b", 10, 3),  # nothing written: the service's own key
+        (
+            hardening.rule_log_rotation.id,
+            "service a",
+            2,
+            3,
+        ),  # inherited through `<<`: where the anchor has it
+        (SECRET, "service a, environment.PASSWORD in aliased.yml", 8, 9),
+        (SECRET, "service a, command.2", 9, 48),
+        (pinning.rule_image_pinned.id, "service c", 3, 3),
+        (hardening.rule_memory_limit.id, "service b", 10, 3),  # nothing written: the service's own key
     ],
 )
 def test_compose_locations_follow_aliases_without_copies(tmp_path, check_id, where, line, column):
@@ -203,5 +209,5 @@ def test_a_top_level_finding_points_at_its_key(tmp_path):
     path = tmp_path / "compose.yml"
     path.write_text("services:\n  a:\n    image: redis:7\nversion: '3'\n")
     raw = [RawFile(path, *read_compose_yaml(path))]
-    location = locate(raw, ComposeFinding("compose.no-version-key", str(path), "", ""))
+    location = locate(raw, ComposeFinding(layout.rule_no_version_key.id, str(path), "", ""))
     assert location is not None and location.line == 4

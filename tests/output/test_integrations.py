@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 import tomllib
 
 import yaml
@@ -55,3 +56,19 @@ def test_action_installs_the_harness_and_uploads_lint_sarif():
     assert any("github.action_path" in s.get("run", "") and "pip install" in s["run"] for s in steps)
     for name in re.findall(r"inputs\.([\w-]+)", (REPO / "action.yml").read_text()):
         assert name in action["inputs"], f"action.yml uses undeclared input {name}"
+
+
+def test_ci_run_takes_a_project_and_refuses_unknown_options():
+    """Options are read before anything is installed or started: a bad one costs nothing."""
+    script = (REPO / ".ci" / "run").read_text()
+    assert 'up --json "${up_args[@]}"' in script and "ORDERFLOW_PROJECT" in script
+    for args in (["stack", "--bogus"], ["stack", "--project"]):
+        proc = subprocess.run(
+            ["bash", str(REPO / ".ci" / "run"), *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert proc.returncode == 2 and proc.stdout == "", proc.stdout + proc.stderr
+        assert proc.stderr.startswith("ci: ") and "--project" in proc.stderr

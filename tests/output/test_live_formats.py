@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from infra.safety.oldcode import OLD_CODE
+from infra.safety.rules import index_concurrently, rewrite_under_lock
 from infra.stack.databases import scratch_database, with_database
 from tests.output.formats import assert_report, assert_sarif
 from tests.safety.branches import branch
@@ -61,14 +63,12 @@ def test_trace_sarif_and_annotations_point_at_the_op_call(tmp_path, live_stack):
 
     revision = repo / "versions" / "a3_index_retype_drop.py"
     by_rule = {r["ruleId"]: r for r in sarif["runs"][0]["results"]}
-    index = by_rule["safety.index-concurrently"]["locations"][0]["physicalLocation"]
+    index = by_rule[index_concurrently.id]["locations"][0]["physicalLocation"]
     assert index["artifactLocation"]["uri"] == "versions/a3_index_retype_drop.py"
     assert index["region"]["startLine"] == line_of(revision, "op.create_index(")
-    rewrite = by_rule["safety.rewrite-under-lock"]["locations"][0]["physicalLocation"]
+    rewrite = by_rule[rewrite_under_lock.id]["locations"][0]["physicalLocation"]
     assert rewrite["region"]["startLine"] == line_of(revision, "op.alter_column(")
-    old_code = next(
-        r for r in doc["results"] if r["check_id"] == "safety.old-code-compatible" and r["status"] == "failed"
-    )
+    old_code = next(r for r in doc["results"] if r["check_id"] == OLD_CODE.id and r["status"] == "failed")
     assert old_code["location"] == {"logical": "table item, column note"}
     password = live_stack.stack.env["POSTGRES_PASSWORD"]
     assert password not in proc.stdout + report.read_text()
@@ -76,7 +76,7 @@ def test_trace_sarif_and_annotations_point_at_the_op_call(tmp_path, live_stack):
     github = cli(repo, "trace", *common, "--rows", "50", "--database-url", dsn, "--format", "github")
     line = line_of(revision, "op.create_index(")
     assert (
-        f"::error file=versions/a3_index_retype_drop.py,line={line},col=5,title=safety.index-concurrently::"
+        f"::error file=versions/a3_index_retype_drop.py,line={line},col=5,title={index_concurrently.id}::"
         in (github.stdout)
     )
 

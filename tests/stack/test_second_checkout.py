@@ -92,8 +92,9 @@ def test_a_second_clone_gets_its_own_stack(two_clones):
     assert status.returncode == 0, status.stdout + status.stderr
     assert f"{own}: " in status.stdout and "started by this checkout" in status.stdout
     assert "5432/tcp -> 127.0.0.1:" in status.stdout and "{" not in status.stdout
-    first_status = run(first, "status", "--json")
-    assert json.loads(first_status.stdout)["owner"] == str(first)
+    first_status = json.loads(run(first, "status", "--json").stdout)
+    assert_report(first_status)
+    assert first_status["project"] == name and first_status["owner"] == str(first)
 
     url = run(second, "status", "--database-url")
     assert url.returncode == 0, url.stderr
@@ -116,3 +117,9 @@ def test_a_second_clone_gets_its_own_stack(two_clones):
     assert [r["id"] for r in doc["revisions"]] == ["0001"], doc["revisions"]
     assert f":{own_env['POSTGRES_PORT']}/" in doc["database"], "not the second clone's own server"
     assert password not in roundtrip.stdout + roundtrip.stderr
+
+    down = run(second, "down", "--volumes")
+    assert down.returncode == 0 and down.stdout.startswith(f"{own}: down"), down.stdout + down.stderr
+    assert json.loads(run(first, "status", "--json").stdout)["status"] == "passed", (
+        "the first stack is untouched"
+    )
