@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -196,3 +197,22 @@ def test_scratch_databases_of_dead_runs_are_dropped(admin):
     finally:
         for name in names.values():
             drop_database(admin, name)
+
+
+def test_roundtrip_removes_cluster_objects_and_masks_the_password(admin, tmp_path):
+    """The round trip walks a3 down and up again: the role it leaves at the end is dropped, and its
+    password is in no channel (console, JSON, Markdown)."""
+    from tests.safety.branches import branch  # noqa: PLC0415 - the pre-merge cases' repository
+
+    repo = branch(tmp_path, "cluster")
+    shutil.copy(EXAMPLES / "cluster-objects" / "versions" / "a3_cluster_objects.py", repo / "versions")
+    report, markdown = tmp_path / "rt.json", tmp_path / "rt.md"
+    outputs = ["--report", str(report), "--markdown", str(markdown)]
+    proc = infra("roundtrip", "--base", "HEAD", "--no-old-code", "--alembic-ini", str(repo / "alembic.ini"),
+                 "--database-url", admin, *outputs, cwd=repo)  # fmt: skip
+    assert "Traceback" not in proc.stderr and report.is_file(), proc.stderr[-3000:]
+    doc = json.loads(report.read_text())
+    assert "role orderflow_fault_reader created by the run: dropped" in doc["cluster_objects"]
+    assert cluster_state(admin) == (False, False, "0")
+    channels = proc.stdout + proc.stderr + report.read_text() + markdown.read_text()
+    assert "role-secret-4711" not in channels and "PASSWORD '***'" in channels
