@@ -101,15 +101,20 @@ def test_key_value_dsn_and_url_without_port(live_stack, database, tmp_path):
         assert password not in proc.stdout + proc.stderr
 
 
-def test_audit_masks_query_password_in_json_and_error_line(live_stack, database):
+def test_audit_masks_query_password_in_json_and_error_line(live_stack, database, tmp_path):
     env = live_stack.endpoints.env
     _, url = database
     hostport, name = url.split("@", 1)[1].split("?")[0].split("/")
     password = env["POSTGRES_PASSWORD"]
     given = f"postgresql://{env['POSTGRES_USER']}@{hostport}/{name}?password={password}"
-    proc = infra("audit", "--metadata", MODELS, "--database-url", given, "--json")
+    markdown = tmp_path / "audit.md"
+    proc = infra(
+        "audit", "--metadata", MODELS, "--database-url", given, "--json", "--markdown", str(markdown)
+    )
     doc = json.loads(proc.stdout)
-    assert password not in proc.stdout + proc.stderr and "password=***" in doc["database"]
+    assert (
+        password not in proc.stdout + proc.stderr + markdown.read_text() and "password=***" in doc["database"]
+    )
     wrong = f"postgresql://nobody@127.0.0.1:1/{name}?password=not-this-secret-0815"
     line = one_line(infra("audit", "--metadata", MODELS, "--database-url", wrong))
     assert "not-this-secret-0815" not in line and "cannot connect" in line
