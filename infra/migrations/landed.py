@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import event
 
 from infra.errors import HarnessError
@@ -77,6 +78,20 @@ class Watch:
             yield self
         finally:
             event.remove(sa.engine.Engine, "before_cursor_execute", self._seen)
+
+
+def wants_engine(exc: AttributeError) -> bool:
+    """env.py called an Engine's method (`.connect()`) on the Connection handed over."""
+    return exc.name in ("connect", "raw_connection") and isinstance(exc.obj, sa.Connection)
+
+
+def version_table(env: EnvironmentContext) -> tuple[str, str | None] | None:
+    """The version table env.py configured (Alembic's `version_table`, `version_table_schema`)."""
+    try:
+        ctx = env.get_context()
+    except Exception:  # Alembic's own "No context has been configured yet"
+        return None
+    return ctx.version_table, ctx.version_table_schema
 
 
 def versions(engine: sa.Engine, table: str, schema: str | None) -> set[str] | None:

@@ -278,9 +278,9 @@ def run(
                 try:
                     with env:
                         script.run_env()
-                        version_table = _version_table(env)
+                        version_table = landed.version_table(env)
                 except AttributeError as exc:
-                    if handed is conn and watch.statements == 0 and _wants_engine(exc):
+                    if handed is conn and watch.statements == 0 and landed.wants_engine(exc):
                         continue
                     _roll_back(conn)
                     raise
@@ -293,20 +293,6 @@ def run(
     took = time.perf_counter() - started
     landed.verify(watch, action, describe(target), steps, version_table)
     return took
-
-
-def _wants_engine(exc: AttributeError) -> bool:
-    """env.py called an Engine's method (`.connect()`, `.begin()`) on the Connection handed over."""
-    return exc.name in ("connect", "begin", "raw_connection") and isinstance(exc.obj, sa.Connection)
-
-
-def _version_table(env: EnvironmentContext) -> tuple[str, str | None] | None:
-    """The version table env.py configured (Alembic's `version_table`, `version_table_schema`)."""
-    try:
-        ctx = env.get_context()
-    except Exception:  # Alembic's own "No context has been configured yet"
-        return None
-    return ctx.version_table, ctx.version_table_schema
 
 
 def _roll_back(conn: sa.Connection) -> None:

@@ -13,7 +13,7 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -26,6 +26,7 @@ from psycopg.conninfo import conninfo_to_dict
 from infra.errors import HarnessError
 from infra.masking import Secret, mask_dsn
 from infra.stack.cluster import ClusterWatch
+from infra.stack.endpoints import postgres_url
 from infra.stack.state import Lease, process_start
 
 OWNER_KEY = "orderflow-scratch"  # marks a scratch database's comment
@@ -62,6 +63,16 @@ def drop_abandoned_databases(admin_dsn: str) -> list[str]:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
                 dropped.append(str(name))
         return dropped
+
+
+def drop_abandoned_on_stack(env: Mapping[str, str]) -> list[str]:
+    """For prune-test-stacks: on the PostgreSQL of a stack (its saved env), drop the scratch databases
+    of dead runs; nothing when it does not answer."""
+    try:
+        dsn = postgres_url(env, "127.0.0.1", int(env["POSTGRES_PORT"]), driver="postgresql")
+        return drop_abandoned_databases(dsn)
+    except (KeyError, ValueError, psycopg.Error):
+        return []
 
 
 def _user(dsn: str) -> str:

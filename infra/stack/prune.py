@@ -13,6 +13,7 @@ from pathlib import Path
 from infra.environ import run_bounded
 from infra.errors import HarnessError
 from infra.stack import state
+from infra.stack.databases import drop_abandoned_on_stack
 from infra.stack.events import PROJECT_LABEL
 from infra.stack.lifecycle import WORKING_DIR_LABEL
 from infra.stack.ownership import inside_checkout, live_lease, other_checkout
@@ -101,4 +102,6 @@ def prune_test_stacks(state_dir: Path, checkout: Path, force: bool = False) -> P
         if readable and project not in found and live_lease(saved, me=-1) is None:
             state.remove(state_dir, project)
             result.orphaned_state.append(project)
+        elif saved is not None:  # a stack still there: its scratch databases of killed runs go
+            result.removed += [f"{project}: scratch database {n}" for n in drop_abandoned_on_stack(saved.env)]
     return result

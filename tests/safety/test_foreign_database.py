@@ -24,6 +24,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from infra.errors import HarnessError
 from infra.migrations.landed import CONTRACT
 from infra.migrations.tree import AlembicTree, run
 from infra.stack.databases import drop_database
@@ -171,3 +172,25 @@ def test_engine_shaped_env_py_is_handed_the_engine(empty_engine):
     run(tree, empty_engine, "downgrade", "a1")
     with empty_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "a1"
+
+
+def test_upgrade_that_leaves_no_version_row_names_the_cause(empty_engine, tmp_path):
+    """An env.py that rolls its transaction back (a "dry run") left no alembic_version: never a pass."""
+    env = tmp_path / "env"
+    env.mkdir()
+    (env / "env.py").write_text(
+        "from alembic import context\n"
+        "connection = context.config.attributes['connection']\n"
+        "context.configure(connection=connection, target_metadata=None)\n"
+        "transaction = connection.begin()\n"
+        "context.run_migrations()\n"
+        "transaction.rollback()\n"
+    )
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(
+        f"[alembic]\nscript_location = {env}\npath_separator = space\n"
+        f"version_locations = {MIGRATIONS / '_base' / 'versions'}\n"
+    )
+    with pytest.raises(HarnessError, match="left no alembic_version table there") as raised:
+        run(AlembicTree(ini), empty_engine, "upgrade", "head")
+    assert "rolled its transaction back" in str(raised.value)
