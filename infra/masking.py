@@ -24,7 +24,7 @@ MIN_SECRET_LEN = 4  # shorter values would blank ordinary words; such a secret i
 
 # `PASSWORD 'x'`, `ENCRYPTED PASSWORD E'x'` (quotes doubled or escaped inside), `PASSWORD $$x$$`.
 _SQL_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+E?)('(?:[^'\\]|''|\\.)*'|\$([A-Za-z_]*)\$.*?\$\3\$)", re.S)
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)([^@\s/]+)(@)")
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s\"]*:)([^@\s/\"]+)(@)")
 _QUERY_PASSWORD = re.compile(r"(?i)([?&;]password=)([^&\s'\"]+)")
 # libpq key/value: `host=x password=y` (keywords are lowercase); `password=${X}` is a reference.
 _KV_PASSWORD = re.compile(r"((?:^|(?<=[\s'\"]))password\s*=\s*)('(?:[^'\\]|\\.)*'|(?!\$)[^\s'\"]+)")
