@@ -47,13 +47,14 @@ def project(tmp_path: Path, compose: str, env: str | None = None) -> Path:
 SERVICE = "name: myproj\nservices:\n  db:\n    image: redis:7.4.1\n"
 
 
-@pytest.mark.parametrize("where", ["compose file", ".env", "env_file"])
+@pytest.mark.parametrize("where", ["compose file", ".env", "env_file", "--env-file"])
 def test_a_fifo_is_refused_by_type_not_opened(tmp_path, where):
     folder = project(tmp_path, SERVICE + ("    env_file: [side.env]\n" if where == "env_file" else ""))
-    fifo = {"compose file": "fifo.yml", ".env": ".env", "env_file": "side.env"}[where]
+    fifo = {"compose file": "fifo.yml", ".env": ".env", "env_file": "side.env", "--env-file": "given"}[where]
     os.mkfifo(folder / fifo)
     target = folder / ("fifo.yml" if where == "compose file" else "docker-compose.yml")
-    line = one_line(infra("lint", str(target), cwd=folder))
+    given = ["--env-file", str(folder / fifo)] if where == "--env-file" else []
+    line = one_line(infra("lint", str(target), *given, cwd=folder))
     assert "FIFO" in line and str(folder / fifo) in line, line
 
 
