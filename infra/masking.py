@@ -36,9 +36,13 @@ class NameLike(str):
     masked only where it stands as a value, so names in messages stay readable."""
 
 
+# The shell's working directories: named like a password (`PWD`), but a path every message names.
+_SHELL_PATHS = frozenset({"PWD", "OLDPWD"})
+
+
 def is_secret_name(name: str) -> bool:
     """Whether a variable's value must be treated as a secret (masked, generated, never defaulted)."""
-    return bool(_SECRET_NAME.search(name.upper()))
+    return name.upper() not in _SHELL_PATHS and bool(_SECRET_NAME.search(name.upper()))
 
 
 def secret_values(env: Mapping[str, str], names: Iterable[str] = ()) -> list[str]:
