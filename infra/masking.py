@@ -24,7 +24,7 @@ MIN_SECRET_LEN = 4  # shorter values would blank ordinary words; such a secret i
 
 # `PASSWORD 'x'`, `ENCRYPTED PASSWORD E'x'` (quotes doubled or escaped inside), `PASSWORD $$x$$`.
 _SQL_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+E?)('(?:[^'\\]|''|\\.)*'|\$([A-Za-z_]*)\$.*?\$\3\$)", re.S)
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)([^@\s/]+)(@)")
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s\"]*:)([^@\s/\"]+)(@)")
 _QUERY_PASSWORD = re.compile(r"(?i)([?&;]password=)([^&\s'\"]+)")
 # libpq key/value: `host=x password=y` (keywords are lowercase); `password=${X}` is a reference.
 _KV_PASSWORD = re.compile(r"((?:^|(?<=[\s'\"]))password\s*=\s*)('(?:[^'\\]|\\.)*'|(?!\$)[^\s'\"]+)")
@@ -36,9 +36,13 @@ class NameLike(str):
     masked only where it stands as a value, so names in messages stay readable."""
 
 
+# The shell's working directories: named like a password (`PWD`), but a path every message names.
+_SHELL_PATHS = frozenset({"PWD", "OLDPWD"})
+
+
 def is_secret_name(name: str) -> bool:
     """Whether a variable's value must be treated as a secret (masked, generated, never defaulted)."""
-    return bool(_SECRET_NAME.search(name.upper()))
+    return name.upper() not in _SHELL_PATHS and bool(_SECRET_NAME.search(name.upper()))
 
 
 def secret_values(env: Mapping[str, str], names: Iterable[str] = ()) -> list[str]:

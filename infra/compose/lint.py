@@ -22,6 +22,7 @@ from infra.compose.policy import Policy
 from infra.compose.rules import RULES, read_raw
 from infra.compose.rules.common import ComposeFinding, RawFile
 from infra.compose.rules.suppression import Exception_, valid_exceptions
+from infra.compose.source import refuse_special
 from infra.environ import child_env, run_bounded
 from infra.errors import HarnessError
 from infra.findings import Finding, Location
@@ -61,6 +62,7 @@ def _tracked(path: Path) -> bool | None:
 def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[list[RawFile], ComposeModel]:
     """Raw files and resolved model; `env` acts as shell variables (tests use it instead of a file)."""
     if files.env_file is not None and not files.env_file.is_file():
+        refuse_special(files.env_file, "env file")  # a FIFO or device: said as such, never opened
         what = "a directory" if files.env_file.is_dir() else "missing"
         raise HarnessError(f"env file {files.env_file} is {what}", "pass an existing file with --env-file")
     raw = read_raw(files)

@@ -25,8 +25,19 @@ MAX_DEPTH = 64  # Compose files nest a dozen levels at most
 MAX_EXPANDED_NODES = 200_000  # nodes after every alias is expanded (the walk the rules would do)
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _ComposeLoader(yaml.SafeLoader):
-    """Safe YAML plus Compose's merge tags."""
+    """Safe YAML plus Compose's merge tags; flow collections (`[`, `{`) nested at most MAX_DEPTH deep
+    (the scanner's work grows with the square of the depth: 10,000 `[` took 10 s before failing)."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(self.line + 1)
+        super().fetch_flow_collection_start(TokenClass)
 
 
 def _plain(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -149,6 +160,11 @@ def read_compose_yaml(path: Path) -> tuple[str, dict[str, Any]]:
         raise HarnessError(f"cannot read compose file {path}: not UTF-8", hint) from None
     try:
         doc = _load(text, path)
+    except _TooDeep as deep:
+        raise HarnessError(
+            f"{path}:{deep.line}: nested deeper than {MAX_DEPTH} levels; refused",
+            "a compose file nests a dozen levels at most",
+        ) from None
     except RecursionError:
         raise HarnessError(
             f"{path}: nested deeper than the YAML reader can follow; refused",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from infra.compose.model import ComposeFiles
+from infra.environ import run_bounded
 from infra.progress import Progress
 from infra.stack import images
 
@@ -33,9 +34,7 @@ def _available(image: str) -> bool:
     if images.image_present(image):
         return True
     try:
-        pull = subprocess.run(
-            ["docker", "pull", "-q", image], capture_output=True, check=False, timeout=PULL_TIMEOUT_S
-        )
+        pull = run_bounded(["docker", "pull", "-q", image], timeout=PULL_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return False
     return pull.returncode == 0

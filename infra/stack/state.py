@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -133,7 +134,8 @@ def _write_private(path: Path, text: str) -> None:
     write (a full disk) is one line and leaves no temporary file behind."""
     tmp: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _refuse_foreign_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: mode 0600
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             write_text(handle, text)
@@ -145,6 +147,16 @@ def _write_private(path: Path, text: str) -> None:
             f"cannot write stack state {path} ({exc.strerror or type(exc).__name__})",
             f"free space or fix permissions in {path.parent}",
         ) from None
+
+
+def _refuse_foreign_dir(folder: Path) -> None:
+    """The stacks dir holds credentials: a symlink planted there, or someone else's dir, is refused."""
+    info = folder.lstat()
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+        raise HarnessError(
+            f"stack state dir {folder} is a symlink or not yours; refused (it holds credentials)",
+            f"remove {folder} and run again",
+        )
 
 
 def write_text(handle: IO[str], text: str) -> None:

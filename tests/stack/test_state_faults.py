@@ -20,6 +20,7 @@ import pytest
 from infra.cli.stack import _start
 from infra.config import HarnessConfig
 from infra.errors import HarnessError
+from infra.masking import SecretEnv
 from infra.stack import opener, state
 from infra.stack.isolation import free_port
 from infra.stack.ownership import lock_dir
@@ -217,3 +218,14 @@ def test_compose_quoting_a_secret_is_masked_by_up(healthy):
         assert proc.returncode == 1 and "mem_limit" in proc.stdout + proc.stderr, proc.stderr
         assert password not in proc.stdout + proc.stderr
     assert leftovers(project) == []
+
+
+def test_a_planted_stacks_dir_symlink_is_refused(tmp_path):
+    """The state files hold credentials: never written through a link someone planted."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "stacks").symlink_to(tmp_path / "elsewhere")
+    saved = state.StackState("p", "upstream", "", (), str(tmp_path), SecretEnv({}))
+    with pytest.raises(HarnessError, match=r"stack state dir .* is a symlink or not yours"):
+        state.save(tmp_path / "state", saved)
+    assert list((tmp_path / "elsewhere").iterdir()) == []

@@ -76,3 +76,9 @@ def test_dsn_passwords_wherever_they_sit(dsn, expected):
 def test_references_and_names_of_variables_are_not_masked():
     text = "expected: POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?set it}; password=${DB_PASSWORD}"
     assert mask(text, []) == text
+
+
+def test_the_shells_working_directory_is_not_a_secret():
+    """`PWD` looks like a password name, but masking it would blank every path of the checkout."""
+    env = {"PWD": "/home/me/orderflow", "OLDPWD": "/home/me", "DB_PWD": "s3cr3t-value"}
+    assert secret_values(env) == ["s3cr3t-value"]
