@@ -33,7 +33,8 @@ PLANTED = ("hunter2", "minioadmin")
 pytestmark = [pytest.mark.compose]
 
 # Each broken scenario's compose file says, on its second line, which check it breaks and where:
-# `# breaks: <check id> | <a fragment of the finding's where>`.
+# `# breaks: <check id> | <a fragment of the finding's where>`; a third line `# policy: <name>` judges
+# it under that policy instead of dev-stack (a finding only that policy grades as it should).
 BREAKS = re.compile(r"# breaks: (\S+) \| (.+)")
 # Without a start_period, 5 x 2s is also too short a first start for PostgreSQL: both rules are right.
 ALSO_FIRES = {"no-start-period": {rule_health_budget.id}}
@@ -50,8 +51,16 @@ def _negatives() -> list[pytest.ParameterSet]:
         match = BREAKS.fullmatch(lines[1]) if len(lines) > 1 else None
         assert match, f"{folder}: line 2 must be `# breaks: <check id> | <where>`"
         check_id, where = match.groups()
+        policy = POLICY_LINE.fullmatch(lines[2]) if len(lines) > 2 else None
         cases.append(
-            pytest.param(folder.name, check_id, where, marks=pytest.mark.negative(check_id), id=folder.name)
+            pytest.param(
+                folder.name,
+                check_id,
+                where,
+                policy.group(1) if policy else "dev-stack",
+                marks=pytest.mark.negative(check_id),
+                id=folder.name,
+            )
         )
     return cases
 
@@ -73,10 +82,10 @@ def text(found: list[Judged]) -> str:
     return "\n".join(f"{j.severity}: " + j.finding.render() for j in found) or "no findings"
 
 
-def assert_fails(scenario: str, check_id: str, where: str) -> None:
+def assert_fails(scenario: str, check_id: str, where: str, policy: str = "dev-stack") -> None:
     """`scenario` fails `check_id`, located at `where`, and no other check at error severity."""
     __tracebackhide__ = True
-    found = judged(scenario)
+    found = judged(scenario, policy)
     fired = {j.finding.check_id for j in found}
     errors = {j.finding.check_id for j in found if j.severity == "error"}
     assert check_id in fired, f"{scenario}: expected a {check_id} finding\n{text(found)}"
@@ -102,9 +111,9 @@ def test_findings_never_quote_a_secret(scenario):
         assert secret not in rendered
 
 
-@pytest.mark.parametrize(("scenario", "check_id", "where"), NEGATIVES)
-def test_scenario_fails_its_rule(scenario, check_id, where):
-    assert_fails(scenario, check_id, where)
+@pytest.mark.parametrize(("scenario", "check_id", "where", "policy"), NEGATIVES)
+def test_scenario_fails_its_rule(scenario, check_id, where, policy):
+    assert_fails(scenario, check_id, where, policy)
 
 
 CLEAN = sorted(p.name for p in (SCENARIOS / "clean").iterdir() if p.is_dir())
