@@ -13,7 +13,7 @@ from infra.compose.rules.common import is_user_name, kind_of, minio_data_path, s
 from infra.compose.rules.envfiles import weak_value
 from infra.compose.rules.postgres import size_bytes
 from infra.compose.rules.readiness import budget_problems, port_only_problem
-from infra.compose.rules.secrets import is_secret, url_password
+from infra.compose.rules.secrets import is_optional_integration, is_secret, url_password
 from infra.errors import HarnessError
 
 pytestmark = [pytest.mark.compose]
@@ -180,3 +180,24 @@ def test_a_bad_policy_setting_is_one_line(tmp_path):
         project_policy(tmp_path)
     with pytest.raises(HarnessError, match="unknown lint policy 'strict'"):
         project_policy(tmp_path, "strict")
+
+
+@pytest.mark.parametrize(
+    ("name", "optional"),
+    [
+        ("GOOGLE_CLIENT_SECRET", True),
+        ("OAUTH_CLIENT_SECRET", True),
+        ("S3_SECRET_KEY", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("SMTP_PASSWORD", True),
+        ("STRIPE_SECRET_KEY", True),
+        ("LICENSE_KEY", True),
+        ("DB_PASSWORD", False),
+        ("SECRET_KEY", False),
+        ("ENCRYPTION_KEY", False),
+        ("JWT_PRIVATE_KEY", False),
+        ("NEXTAUTH_SECRET", False),
+    ],
+)
+def test_optional_integration_secrets_are_told_from_own_credentials(name, optional):
+    assert is_optional_integration(name) is optional
