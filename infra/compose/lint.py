@@ -29,6 +29,7 @@ from infra.masking import mask, secret_values
 # Compose's default file names: `docker compose up` in their folder also merges `<stem>.override<ext>`.
 DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 PLACEHOLDER = "placeholder"
+_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
 
 
 def compose_files(path: Path, env_file: Path | None = None) -> ComposeFiles:
@@ -61,6 +62,17 @@ def _tracked(path: Path) -> bool | None:
     return False if "did not match" in proc.stderr else None
 
 
+def published_example(path: Path) -> Path | None:
+    """The example `path` was copied from (`.env.example`, `env.example`, `.env.sample`, a template):
+    a sibling git tracks, or (outside git, where nobody can tell) one that exists."""
+    names = [f"{path.name}{suffix}" for suffix in _EXAMPLE_SUFFIXES] + [f"example{path.name}", "example.env"]
+    for name in names:
+        candidate = path.with_name(name)
+        if candidate != path and candidate.is_file() and _tracked(candidate) is not False:
+            return candidate
+    return None
+
+
 def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[list[RawFile], ComposeModel]:
     """Raw files and resolved model; `env` acts as shell variables (tests use it instead of a file)."""
     if files.env_file is not None and not files.env_file.is_file():
@@ -82,7 +94,16 @@ def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[
     records = []
     for path in dict.fromkeys(p.resolve() for p in paths):
         if path.is_file():
-            records.append(EnvFileRecord(path, read_env_file(path), _tracked(path)))
+            example = published_example(path)
+            records.append(
+                EnvFileRecord(
+                    path,
+                    read_env_file(path),
+                    _tracked(path),
+                    example,
+                    read_env_file(example) if example else {},
+                )
+            )
     model = dataclasses.replace(
         model, variables=values, env_file=env_file, placeholders=tuple(refused), env_records=tuple(records)
     )

@@ -96,12 +96,15 @@ class Service:
 
 @dataclass(frozen=True)
 class EnvFileRecord:
-    """An env file the stack reads (`--env-file`/.env, a service's `env_file:`), and whether git
-    tracks it (None: not in a git work tree, so nobody can tell)."""
+    """An env file the stack reads (`--env-file`/.env, a service's `env_file:`), whether git tracks it
+    (None: not in a git work tree, so nobody can tell), and the published example beside it."""
 
     path: Path
     values: Mapping[str, str]
     tracked: bool | None = None
+    # The published example beside it (`.env.example`, `env.example`, a template) it was copied from.
+    example: Path | None = None
+    example_values: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from infra.compose.rules import RULES
 from infra.compose.rules.hardening import rule_log_rotation, rule_memory_limit, rule_privileges_dropped
 from infra.compose.rules.postgres import rule_postgres_shm
 from infra.compose.rules.readiness import rule_health_budget
+from infra.compose.rules.secrets import rule_no_default_secrets
 from infra.findings import render_all
 from infra.masking import is_secret_name
 
@@ -37,7 +38,11 @@ pytestmark = [pytest.mark.compose]
 # it under that policy instead of dev-stack (a finding only that policy grades as it should).
 BREAKS = re.compile(r"# breaks: (\S+) \| (.+)")
 # Without a start_period, 5 x 2s is also too short a first start for PostgreSQL: both rules are right.
-ALSO_FIRES = {"no-start-period": {rule_health_budget.id}}
+# The env file repeats the compose file's literal default: the default is a finding of its own.
+ALSO_FIRES = {
+    "no-start-period": {rule_health_budget.id},
+    "env-file-public-values": {rule_no_default_secrets.id},
+}
 # The negatives are the pre-hardening valid stack with one defect; the hardening rules are judged by
 # their own scenarios (no-memory-limit, no-cap-drop, unrotated-logs, postgres-default-shm) and valid/.
 HARDENING = {r.id for r in (rule_memory_limit, rule_privileges_dropped, rule_log_rotation, rule_postgres_shm)}

@@ -66,7 +66,12 @@ def is_credential_name(name: str) -> bool:
 
 def url_password(text: str) -> bool:
     """Whether `text` holds a URL with a literal `user:password@` (not a `${...}` password)."""
-    return any(not m.group(1).startswith("$") for m in _URL_PASSWORD.finditer(text))
+    return bool(url_passwords(text))
+
+
+def url_passwords(text: str) -> list[str]:
+    """The literal passwords of the `scheme://user:password@` URLs in `text` (not `${...}` ones)."""
+    return [m.group(1) for m in _URL_PASSWORD.finditer(text) if not m.group(1).startswith("$")]
 
 
 def _environment(service: Mapping[str, Any]) -> dict[str, str | None]:
