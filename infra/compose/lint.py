@@ -73,8 +73,14 @@ def published_example(path: Path) -> Path | None:
     return None
 
 
-def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[list[RawFile], ComposeModel]:
-    """Raw files and resolved model; `env` acts as shell variables (tests use it instead of a file)."""
+def prepare(
+    files: ComposeFiles, env: Mapping[str, str] | None = None, profiles: Sequence[str] | None = None
+) -> tuple[list[RawFile], ComposeModel]:
+    """Raw files and resolved model; `env` acts as shell variables (tests use it instead of a file).
+
+    Every service behind a Compose profile is in the model (`profiles` None), or those the given
+    profiles enable: without any, Compose's model leaves profiled services out and a file whose
+    services all sit behind profiles would be judged as empty."""
     if files.env_file is not None and not files.env_file.is_file():
         what = "a directory" if files.env_file.is_dir() else "missing"
         raise HarnessError(f"env file {files.env_file} is {what}", "pass an existing file with --env-file")
@@ -86,7 +92,19 @@ def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[
     lookup = {**values, **(child_env(env or {}) or {})}  # the shell's variables win, as in Compose
     refused = sorted({name for r in raw for name in refused_variables(r.doc, lookup)})
     resolved = dataclasses.replace(files, env_file=env_file)
-    model = load_model(resolved, env=child_env({**(env or {}), **{n: _placeholder(n) for n in refused}}))
+    model = load_model(
+        resolved, env=child_env({**(env or {}), **{n: _placeholder(n) for n in refused}}), profiles=("*",)
+    )
+    if profiles is not None:
+        chosen = set(profiles)
+        known = {p for svc in model.services.values() for p in svc.profiles}
+        if chosen - known:
+            raise HarnessError(
+                f"profile {', '.join(sorted(chosen - known))} is not used by any service of {files.files[0]}",
+                f"profiles there: {', '.join(sorted(known)) or 'none'}",
+            )
+        enabled = {n: s for n, s in model.services.items() if not s.profiles or chosen & set(s.profiles)}
+        model = dataclasses.replace(model, services=enabled)
     # `docker compose config` inlines services' env_file into environment: read them as written.
     paths = ([env_file] if env_file else []) + [
         r.path.parent / entry for r in raw for s in r.services().values() for entry in _env_file_entries(s)
@@ -166,6 +184,10 @@ class LintReport:
     placeholders: tuple[str, ...]
     findings: tuple[Judged, ...]
     excused: tuple[tuple[ComposeFinding, Exception_], ...]
+    # Which services sit behind which profiles (linted: `docker compose up` alone would not start
+    # them), and those left out because the profiles chosen do not enable them.
+    behind_profiles: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    not_linted: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -190,10 +212,18 @@ def judge(
     return judged, excused
 
 
-def lint(files: ComposeFiles, policy: Policy, env: Mapping[str, str] | None = None) -> LintReport:
-    """Lint `files` under `policy` (`env`: shell variables, see `prepare`)."""
-    raw, model = prepare(files, env)
-    judged, excused = judge(raw, run_rules(raw, model, env), policy)
+def lint(
+    files: ComposeFiles,
+    policy: Policy,
+    env: Mapping[str, str] | None = None,
+    profiles: Sequence[str] | None = None,
+) -> LintReport:
+    """Lint `files` under `policy` (`env`: shell variables; `profiles`: None for every profile; see
+    `prepare`)."""
+    raw, model = prepare(files, env, profiles)
+    everything = {name for r in raw for name in r.services()}
+    found = [f for f in run_rules(raw, model, env) if f.service is None or f.service in model.services]
+    judged, excused = judge(raw, found, policy)
     return LintReport(
         files=files.files,
         env_file=model.env_file,
@@ -202,4 +232,6 @@ def lint(files: ComposeFiles, policy: Policy, env: Mapping[str, str] | None = No
         placeholders=model.placeholders,
         findings=tuple(judged),
         excused=tuple(excused),
+        behind_profiles={n: s.profiles for n, s in model.services.items() if s.profiles},
+        not_linted=tuple(sorted(everything - set(model.services))),
     )

@@ -92,6 +92,7 @@ class Service:
     logging: Mapping[str, Any] = field(default_factory=dict)
     depends_on: Mapping[str, str] = field(default_factory=dict)  # service -> condition
     env_files: tuple[Path, ...] = ()
+    profiles: tuple[str, ...] = ()  # the Compose profiles that enable it; () = always on
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def _service(name: str, raw: Mapping[str, Any]) -> Service:
         logging=raw.get("logging") or {},
         depends_on=_depends_on(raw.get("depends_on")),
         env_files=tuple(Path(_env_file_path(e)) for e in raw.get("env_file") or ()),
+        profiles=tuple(str(p) for p in raw.get("profiles") or ()),
     )
 
 
@@ -278,9 +280,11 @@ def load_model(
     files: ComposeFiles,
     env: Mapping[str, str] | None = None,
     project: str | None = None,
+    profiles: tuple[str, ...] = (),
     **context: Any,
 ) -> ComposeModel:
-    """The effective configuration, as Compose itself resolves it; `context`: see model_from_config."""
+    """The effective configuration, as Compose itself resolves it; `profiles` enables those Compose
+    profiles ("*": every one); `context`: see model_from_config."""
     for f in files.files:
         if not f.is_file():
             raise HarnessError(
@@ -291,7 +295,7 @@ def load_model(
             f"env file {files.env_file} does not exist", "copy .env.example to .env and fill it in"
         )
     proc = subprocess.run(
-        [*files.cli(project), "config", "--format", "json"],
+        [*files.cli(project), *(a for p in profiles for a in ("--profile", p)), "config", "--format", "json"],
         capture_output=True,
         text=True,
         env=dict(env) if env is not None else None,
