@@ -21,6 +21,7 @@ from infra.compose.policy import Policy
 from infra.compose.rules import RULES, read_raw
 from infra.compose.rules.common import ComposeFinding, RawFile
 from infra.compose.rules.suppression import Exception_, valid_exceptions
+from infra.compose.shipped import shipped_healthchecks
 from infra.environ import child_env
 from infra.errors import HarnessError
 from infra.findings import Finding
@@ -123,7 +124,12 @@ def prepare(
                 )
             )
     model = dataclasses.replace(
-        model, variables=values, env_file=env_file, placeholders=tuple(refused), env_records=tuple(records)
+        model,
+        variables=values,
+        env_file=env_file,
+        placeholders=tuple(refused),
+        env_records=tuple(records),
+        shipped_healthchecks=shipped_healthchecks(model, files.project_dir),
     )
     return raw, model
 

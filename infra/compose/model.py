@@ -93,6 +93,10 @@ class Service:
     depends_on: Mapping[str, str] = field(default_factory=dict)  # service -> condition
     env_files: tuple[Path, ...] = ()
     profiles: tuple[str, ...] = ()  # the Compose profiles that enable it; () = always on
+    restart: str | None = None  # `restart:` or deploy.restart_policy.condition, as written
+    build_context: str | None = None  # `build:` context folder and Dockerfile (relative to it)
+    dockerfile: str | None = None
+    build_target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ class ComposeModel:
     env_file: Path | None = None
     placeholders: tuple[str, ...] = ()
     env_records: tuple[EnvFileRecord, ...] = ()
+    # Services whose image declares a HEALTHCHECK -> how we know (inspected, its Dockerfile, the table).
+    shipped_healthchecks: Mapping[str, str] = field(default_factory=dict)
 
     def service(self, name: str) -> Service:
         try:
@@ -197,7 +203,27 @@ def _service(name: str, raw: Mapping[str, Any]) -> Service:
         depends_on=_depends_on(raw.get("depends_on")),
         env_files=tuple(Path(_env_file_path(e)) for e in raw.get("env_file") or ()),
         profiles=tuple(str(p) for p in raw.get("profiles") or ()),
+        restart=_restart(raw),
+        **_build(raw.get("build")),
     )
+
+
+def _restart(raw: Mapping[str, Any]) -> str | None:
+    policy = ((raw.get("deploy") or {}).get("restart_policy") or {}).get("condition")
+    value = raw.get("restart", policy)
+    return None if value is None else str(value)
+
+
+def _build(raw: Any) -> dict[str, str | None]:
+    if isinstance(raw, str):
+        raw = {"context": raw}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {
+        "build_context": str(raw.get("context", ".")),
+        "dockerfile": str(raw.get("dockerfile", "Dockerfile")),
+        "build_target": None if raw.get("target") is None else str(raw["target"]),
+    }
 
 
 def _memory_limit(raw: Mapping[str, Any]) -> str | None:

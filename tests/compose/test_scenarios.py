@@ -21,6 +21,7 @@ from infra.compose.lint import Judged, compose_files, lint
 from infra.compose.policy import POLICIES
 from infra.compose.rules import RULES
 from infra.compose.rules.hardening import rule_log_rotation, rule_memory_limit, rule_privileges_dropped
+from infra.compose.rules.health import rule_healthcheck_present
 from infra.compose.rules.postgres import rule_postgres_shm
 from infra.compose.rules.readiness import rule_health_budget
 from infra.compose.rules.secrets import rule_no_default_secrets
@@ -42,6 +43,7 @@ BREAKS = re.compile(r"# breaks: (\S+) \| (.+)")
 ALSO_FIRES = {
     "no-start-period": {rule_health_budget.id},
     "env-file-public-values": {rule_no_default_secrets.id},
+    "depends-on-image-healthcheck": {rule_healthcheck_present.id},  # dev-stack: write it in the file too
 }
 # The negatives are the pre-hardening valid stack with one defect; the hardening rules are judged by
 # their own scenarios (no-memory-limit, no-cap-drop, unrotated-logs, postgres-default-shm) and valid/.

@@ -63,7 +63,8 @@ STOPS_ON_SIGINT = frozenset(
         "ankane/pgvector",
     }
 )
-# Images whose Dockerfile declares a HEALTHCHECK (checked in their upstream Dockerfiles).
+# Images whose Dockerfile declares a HEALTHCHECK, for images not present to inspect (each checked in
+# the upstream Dockerfile named; a present image is inspected instead, infra.compose.shipped).
 SHIPS_HEALTHCHECK = frozenset(
     {
         "goauthentik/server",
@@ -72,6 +73,17 @@ SHIPS_HEALTHCHECK = frozenset(
         "immich-app/postgres",
         "mattermost/mattermost-enterprise-edition",
         "mattermost/mattermost-team-edition",
+        "kong",  # Kong/docker-kong Dockerfile.deb: HEALTHCHECK CMD kong-health
+        "kong/kong-gateway",
+        "hedgedoc/hedgedoc",  # hedgedoc/container alpine/Dockerfile: node healthcheck.mjs
+        "linkwarden/linkwarden",  # linkwarden/linkwarden Dockerfile
+        "paperless-ngx/paperless-ngx",  # paperless-ngx/paperless-ngx Dockerfile: curl -fs
+        "healthchecks/healthchecks",  # healthchecks/healthchecks docker/Dockerfile
+        "makeplane/plane-frontend",  # makeplane/plane apps/web/Dockerfile.web
+        "makeplane/plane-admin",  # apps/admin/Dockerfile.admin
+        "makeplane/plane-space",  # apps/space/Dockerfile.space
+        "louislam/uptime-kuma",
+        "vaultwarden/server",
     }
 )
 # Where each data store keeps its data (a message broker is no data store here: its queues are
@@ -195,10 +207,24 @@ def minio_data_path(s: Service) -> str | None:
     return None if path is None else re.sub(r"\{.*$", "", path).rstrip("/") or "/"
 
 
+# What a job does once: migrate, bootstrap, seed, set up, create buckets, fix ownership.
+_JOB = re.compile(
+    r"migrat|bootstrap|(?<![a-z])(?:init|setup|seed|createbuckets?|chown|chmod)(?![a-z])|\bmc\s+mb\b|db:(?:create|setup)",
+    re.IGNORECASE,
+)
+
+
 def is_one_shot(model: ComposeModel, name: str) -> bool:
-    """A job that runs to completion (an init container): another service waits for it with
-    `condition: service_completed_successfully`."""
-    return any(s.depends_on.get(name) == "service_completed_successfully" for s in model.services.values())
+    """A job that runs to completion (an init container, a migrator): another service waits for it
+    with `condition: service_completed_successfully`, or it is not restarted once it succeeded
+    (`restart: "no"` / `on-failure`, also in deploy.restart_policy) and its command or name says
+    job (migrations, bootstrap, setup, seed, createbuckets, chown)."""
+    if any(s.depends_on.get(name) == "service_completed_successfully" for s in model.services.values()):
+        return True
+    s = model.services[name]
+    once = s.restart is not None and (s.restart in ("no", "none") or s.restart.startswith("on-failure"))
+    what = " ".join([name, *(s.entrypoint or ()), *(s.command or ())])
+    return once and bool(_JOB.search(what))
 
 
 def is_user_name(name: str) -> bool:
