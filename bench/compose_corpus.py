@@ -3,7 +3,7 @@
     python bench/compose_corpus.py [--corpus DIR] [--dclint PATH/TO/dclint]
 
 The corpus is third-party and lives outside the repository (default /work/corpus/compose):
-`<project>/docker-compose.yml` per tests/compose/corpus/SOURCES.md. What
+`<project>/docker-compose.yml` (or the `file:` expected.yml names) per tests/compose/corpus/SOURCES.md. What
 a reviewer flags in each file is tests/compose/corpus/expected.yml, written before the rules ran.
 Findings match on (rule id, service). With --dclint, the same files go through dclint (npm) too:
 time per file, and which expected problems its rules find. Exit 2 when no corpus file is found
@@ -144,7 +144,7 @@ def main() -> int:
     mismatches = []
     paths: list[Path] = []
     for name, project in spec["projects"].items():
-        path = Path(args.corpus) / name / "docker-compose.yml"
+        path = Path(args.corpus) / name / project.get("file", "docker-compose.yml")
         if not path.is_file():
             continue
         examined += 1
