@@ -170,11 +170,9 @@ def main() -> int:
         return 2
     failing, (tp, _fp, fn) = print_table(table)
     if heldout:
-        h_tp, h_fp, h_fn = (sum(v[i] for v in heldout.values()) for i in range(3))
-        print(
-            f"of which held out ({sum(1 for p in spec['projects'].values() if p.get('heldout'))} files): "
-            f"{h_tp} found, {h_fp} false positives, {h_fn} missed"
-        )
+        names = [n for n, p in spec["projects"].items() if p.get("heldout") and Path(args.corpus, n).is_dir()]
+        print(f"\nheld out ({len(names)} files: {', '.join(names)}), apart:")
+        print_table(heldout)
     if args.verbose or failing:
         print("\n".join(mismatches))
     print(f"ours: {1000 * ours_s / examined:.0f} ms per file (docker compose config included)")

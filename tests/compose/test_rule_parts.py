@@ -192,6 +192,8 @@ def test_a_bad_policy_setting_is_one_line(tmp_path):
         ("SMTP_PASSWORD", True),
         ("STRIPE_SECRET_KEY", True),
         ("LICENSE_KEY", True),
+        ("NEXT_PRIVATE_UPLOAD_SECRET_ACCESS_KEY", True),  # documenso, held out
+        ("NEXT_PRIVATE_MAILCHANNELS_DKIM_PRIVATE_KEY", True),
         ("DB_PASSWORD", False),
         ("SECRET_KEY", False),
         ("ENCRYPTION_KEY", False),
@@ -201,3 +203,9 @@ def test_a_bad_policy_setting_is_one_line(tmp_path):
 )
 def test_optional_integration_secrets_are_told_from_own_credentials(name, optional):
     assert is_optional_integration(name) is optional
+
+
+def test_postgres_before_10_had_three_part_versions():
+    assert floating_reason(parse_image_ref("postgres:9.5"))
+    assert floating_reason(parse_image_ref("postgres:9.5.25")) is None
+    assert floating_reason(parse_image_ref("postgres:16.4")) is None

@@ -214,16 +214,22 @@ _JOB = re.compile(
 )
 
 
+_MIGRATION = re.compile(r"\bmigrat\w*\s+(?:deploy|up|upgrade|bootstrap|run)\b|\bmanage\.py\s+migrate\b|db:migrate")
+
+
 def is_one_shot(model: ComposeModel, name: str) -> bool:
     """A job that runs to completion (an init container, a migrator): another service waits for it
     with `condition: service_completed_successfully`, or it is not restarted once it succeeded
     (`restart: "no"` / `on-failure`, also in deploy.restart_policy) and its command or name says
-    job (migrations, bootstrap, setup, seed, createbuckets, chown)."""
+    job (migrations, bootstrap, setup, seed, createbuckets, chown); with no `restart:` at all
+    (Compose's default, no) when its command is plainly a migration (`prisma migrate deploy`)."""
     if any(s.depends_on.get(name) == "service_completed_successfully" for s in model.services.values()):
         return True
     s = model.services[name]
-    once = s.restart is not None and (s.restart in ("no", "none") or s.restart.startswith("on-failure"))
     what = " ".join([name, *(s.entrypoint or ()), *(s.command or ())])
+    if s.restart is None:  # Compose's default is "no": only a command that is plainly a migration
+        return bool(_MIGRATION.search(what))
+    once = s.restart in ("no", "none") or s.restart.startswith("on-failure")
     return once and bool(_JOB.search(what))
 
 
