@@ -68,8 +68,9 @@ def floating_reason(ref: ImageRef) -> str | None:
 
     Pinned: a digest; a tag whose first version is a full x.y.z (`7.4.1-bookworm`, `0.8.0-pg16`);
     MinIO's dated `RELEASE.<date>T<time>Z`; `x.y` for images whose upstream versions have two parts
-    (`postgres:16.4`; before PostgreSQL 10, `9.5` was the major). Floating: no tag, `latest`, words (`stable`), major-only tags (`redis:7`,
-    `pg16`), and `v2.1-3.4.5`, which follows every 2.1.z release whatever the 3.4.5 is.
+    (`postgres:16.4`; before PostgreSQL 10, `9.5` was the major). Floating: no tag, `latest`, words
+    (`stable`), major-only tags (`redis:7`, `pg16`), and `v2.1-3.4.5`, which follows every 2.1.z
+    release whatever the 3.4.5 is.
     """
     if ref.digest or _MINIO_RELEASE.fullmatch(ref.tag or ""):
         return None

@@ -214,7 +214,9 @@ _JOB = re.compile(
 )
 
 
-_MIGRATION = re.compile(r"\bmigrat\w*\s+(?:deploy|up|upgrade|bootstrap|run)\b|\bmanage\.py\s+migrate\b|db:migrate")
+_MIGRATION = re.compile(
+    r"\bmigrat\w*\s+(?:deploy|up|upgrade|bootstrap|run)\b|\bmanage\.py\s+migrate\b|db:migrate"
+)
 
 
 def is_one_shot(model: ComposeModel, name: str) -> bool:
