@@ -27,6 +27,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy", choices=sorted(POLICIES), help="default: pyproject [tool.orderflow.lint], else dev-stack"
     )
+    profiles = parser.add_mutually_exclusive_group()
+    profiles.add_argument(
+        "--profile",
+        action="append",
+        metavar="PROFILE",
+        help="lint the services these Compose profiles enable (repeatable; default: every profile)",
+    )
+    profiles.add_argument(
+        "--all-profiles", action="store_true", help="lint every service, whatever its profiles (the default)"
+    )
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="one JSON report on stdout (= --format json)")
     out.add_argument("--markdown", action="store_true", help="a Markdown table (= --format markdown)")
@@ -55,6 +65,8 @@ def as_dict(report: LintReport) -> dict[str, object]:
         "policy": report.policy,
         "services": report.services,
         "placeholders": list(report.placeholders),
+        "behind_profiles": {name: list(p) for name, p in report.behind_profiles.items()},
+        "not_linted": list(report.not_linted),
         "errors": report.errors,
         "findings": [
             {
@@ -80,6 +92,11 @@ def _header(report: LintReport) -> str:
     files = " + ".join(str(f) for f in report.files)
     env = f", env file {report.env_file}" if report.env_file else ", no env file"
     text = f"{files}{env}: {report.services} services, policy {report.policy}"
+    if report.behind_profiles:
+        hidden = ", ".join(f"{n} [{' '.join(p)}]" for n, p in sorted(report.behind_profiles.items()))
+        text += f"; behind profiles (linted, not started by a plain `up`): {hidden}"
+    if report.not_linted:
+        text += f"; not linted (no chosen profile enables them): {', '.join(report.not_linted)}"
     if report.placeholders:
         text += (
             f"; placeholders for {', '.join(report.placeholders)} (unset `${{X:?}}`: Compose would refuse)"
@@ -144,7 +161,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
         if not path.exists():
             raise HarnessError(f"compose file {path} does not exist", "pass an existing file")
         policy = project_policy(Path.cwd(), args.policy)
-        reports.append(lint(compose_files(path, env_file), policy))
+        profiles = None if args.all_profiles else args.profile
+        reports.append(lint(compose_files(path, env_file), policy, profiles=profiles))
     fmt = output.chosen(args, default="markdown" if args.markdown else "text")
     machine = output.render(fmt, shared_report(reports, started_at).to_dict())
     if machine is not None:

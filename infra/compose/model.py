@@ -97,16 +97,24 @@ class Service:
     logging: Mapping[str, Any] = field(default_factory=dict)
     depends_on: Mapping[str, str] = field(default_factory=dict)  # service -> condition
     env_files: tuple[Path, ...] = ()
+    profiles: tuple[str, ...] = ()  # the Compose profiles that enable it; () = always on
+    restart: str | None = None  # `restart:` or deploy.restart_policy.condition, as written
+    build_context: str | None = None  # `build:` context folder and Dockerfile (relative to it)
+    dockerfile: str | None = None
+    build_target: str | None = None
 
 
 @dataclass(frozen=True)
 class EnvFileRecord:
-    """An env file the stack reads (`--env-file`/.env, a service's `env_file:`), and whether git
-    tracks it (None: not in a git work tree, so nobody can tell)."""
+    """An env file the stack reads (`--env-file`/.env, a service's `env_file:`), whether git tracks it
+    (None: not in a git work tree, so nobody can tell), and the published example beside it."""
 
     path: Path
     values: Mapping[str, str]
     tracked: bool | None = None
+    # The published example beside it (`.env.example`, `env.example`, a template) it was copied from.
+    example: Path | None = None
+    example_values: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,8 @@ class ComposeModel:
     env_file: Path | None = None
     placeholders: tuple[str, ...] = ()
     env_records: tuple[EnvFileRecord, ...] = ()
+    # Services whose image declares a HEALTHCHECK -> how we know (inspected, its Dockerfile, the table).
+    shipped_healthchecks: Mapping[str, str] = field(default_factory=dict)
 
     def service(self, name: str) -> Service:
         try:
@@ -197,7 +207,28 @@ def _service(name: str, raw: Mapping[str, Any]) -> Service:
         logging=raw.get("logging") or {},
         depends_on=_depends_on(raw.get("depends_on")),
         env_files=tuple(Path(_env_file_path(e)) for e in raw.get("env_file") or ()),
+        profiles=tuple(str(p) for p in raw.get("profiles") or ()),
+        restart=_restart(raw),
+        **_build(raw.get("build")),
     )
+
+
+def _restart(raw: Mapping[str, Any]) -> str | None:
+    policy = ((raw.get("deploy") or {}).get("restart_policy") or {}).get("condition")
+    value = raw.get("restart", policy)
+    return None if value is None else str(value)
+
+
+def _build(raw: Any) -> dict[str, str | None]:
+    if isinstance(raw, str):
+        raw = {"context": raw}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {
+        "build_context": str(raw.get("context", ".")),
+        "dockerfile": str(raw.get("dockerfile", "Dockerfile")),
+        "build_target": None if raw.get("target") is None else str(raw["target"]),
+    }
 
 
 def _memory_limit(raw: Mapping[str, Any]) -> str | None:
@@ -301,9 +332,11 @@ def load_model(
     files: ComposeFiles,
     env: Mapping[str, str] | None = None,
     project: str | None = None,
+    profiles: tuple[str, ...] = (),
     **context: Any,
 ) -> ComposeModel:
-    """The effective configuration, as Compose itself resolves it; `context`: see model_from_config.
+    """The effective configuration, as Compose itself resolves it; `profiles` enables those Compose
+    profiles ("*": every one); `context`: see model_from_config.
 
     The files are read by our bounded reader first (type, size, aliases, nesting, what they
     reference), so `docker compose config` is never the first to open hostile input."""
@@ -319,7 +352,15 @@ def load_model(
     checked = preflight(files.files, files.project_dir, files.env_file)
     try:
         proc = run_bounded(
-            [*files.cli(project), "config", "--format", "json"], timeout=CONFIG_TIMEOUT_S, env=env
+            [
+                *files.cli(project),
+                *(a for p in profiles for a in ("--profile", p)),
+                "config",
+                "--format",
+                "json",
+            ],
+            timeout=CONFIG_TIMEOUT_S,
+            env=env,
         )
     except subprocess.TimeoutExpired:
         raise HarnessError(
