@@ -105,6 +105,13 @@ def database_urls(args: argparse.Namespace) -> tuple[str, str]:
     project = checkouts.for_existing(config, named)
     if named or checkouts.has_state(config, project):
         return checkouts.database_urls(config, project)
+    owner = checkouts.foreign_owner(config, project)
+    if owner is not None:  # this checkout's .env would be tried against another checkout's server
+        raise HarnessError(
+            f"project {project} belongs to the checkout at {owner}; this checkout has no stack of its own",
+            "start one with `python -m infra up` (it picks its own project), or pass --project or "
+            "--database-url",
+        )
     if config.env_is_template:
         raise HarnessError(
             "no database given and no .env for the dev stack",

@@ -70,14 +70,15 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         line(True, f"docker compose config accepts {config.compose_file}")
     except HarnessError as exc:
         line(False, exc.one_line())
-    for name, value in values.items():
-        if name.endswith("_PORT") and value.isdigit():
-            free = port_is_free(int(value))
-            line(
-                free,
-                f"{name}={value} on 127.0.0.1 "
-                + ("free" if free else "in use (set another port in the env file)"),
-            )
+    choice = checkouts.for_up(config, None, False)
+    if choice.isolated:  # another checkout holds the file's project (and its ports): `up` picks free ones
+        line(True, f"ports: {choice.note}")
+    else:
+        for name, value in values.items():
+            if name.endswith("_PORT") and value.isdigit():
+                free = port_is_free(int(value))
+                taken = "in use (set another port in the env file)"
+                line(free, f"{name}={value} on 127.0.0.1 " + ("free" if free else taken))
     stale = images.offline_images_current()
     line(
         True,

@@ -48,14 +48,14 @@ def for_up(config: HarnessConfig, explicit: str | None, isolated: bool) -> Choic
     own = own_project_name(default, checkout)
     if state.load(config.state_dir, own) is not None:
         return Choice(own, True, f"this checkout's stack is project {own} (pass --project NAME for another)")
-    owner = other_checkout(opener.reopen(config, default).working_dir(), checkout)
+    owner = foreign_owner(config, default)
     if owner is None:
         return Choice(default, False)
     return Choice(
         own,
         True,
-        f"project {default} belongs to the checkout at {owner}; starting this checkout's own stack "
-        f"{own} (free ports, generated credentials; pass --project NAME to choose the name)",
+        f"project {default} belongs to the checkout at {owner}; this checkout's own stack is {own} "
+        "(free ports, generated credentials; pass --project NAME to choose the name)",
     )
 
 
@@ -67,6 +67,14 @@ def for_existing(config: HarnessConfig, explicit: str | None) -> str:
     default = opener.project_name(config)
     own = own_project_name(default, config.compose_file.parent)
     return own if state.load(config.state_dir, own) is not None else default
+
+
+def foreign_owner(config: HarnessConfig, project: str) -> str | None:
+    """The other checkout whose containers hold `project`, or None (also when no engine answers)."""
+    try:
+        return other_checkout(opener.reopen(config, project).working_dir(), config.compose_file.parent)
+    except HarnessError:
+        return None
 
 
 def has_state(config: HarnessConfig, project: str) -> bool:
