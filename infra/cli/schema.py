@@ -274,10 +274,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
             Progress().step("migrating a throwaway database to head"),
             scratch_engine(dsn, url, "audit", cleaned) as engine,
         ):
-            run(tree, engine, "upgrade", "head")
-            with engine.connect() as conn:
-                snap = snapshot(conn, schemas)
-                elsewhere = audit_run.schemas_with_tables(conn, schemas)
+            try:
+                run(tree, engine, "upgrade", "head")
+                with engine.connect() as conn:
+                    snap = snapshot(conn, schemas)
+                    elsewhere = audit_run.schemas_with_tables(conn, schemas)
+            except SERVER_LOST as exc:
+                raise server_lost("the audit's migration", exc) from None
         where = f"a throwaway database migrated to head ({tree.ini})"
     else:
         snap, elsewhere = audit_run.read_catalog(url, schemas)

@@ -15,7 +15,7 @@ from infra.progress import Progress
 from infra.registry import all_checks
 from infra.report import Report, Result
 from infra.safety import oldcode, rules
-from infra.safety.contention import CONTENTION
+from infra.safety.contention import CONTENTION, Contention
 from infra.safety.report import markdown, trace_doc
 from infra.safety.run import SafetyRun, contention_run, safety_run
 from infra.stack.databases import scratch_engine, with_database
@@ -50,6 +50,32 @@ def nothing_traced(tree: AlembicTree, run: SafetyRun, checked: list[str]) -> lis
     return [Result(c, "error", why, str(tree.ini)) for c in checked]
 
 
+def contend_each(
+    tree: AlembicTree, run: SafetyRun, args: argparse.Namespace, urls: tuple[str, str], cleaned: list[str]
+) -> list[Contention]:
+    """Per traced revision, on a fresh database: an application transaction on the first existing table
+    it locks against writes, while the revision's upgrade runs."""
+    dsn, url = urls
+    found = []
+    for rev in run.trace.revisions():
+        tables = sorted(
+            {lk.table for s in run.trace.of(rev) for lk in s.locks if lk.existing and lk.blocking}
+        )
+        for table in tables[:1]:
+            down = tree.script().get_revision(rev).down_revision or "base"
+            with (
+                Progress().step(f"contention on {table} during {rev}"),
+                scratch_engine(dsn, url, "contend", cleaned) as engine,
+            ):
+                name = str(engine.url.database)
+                found.append(
+                    contention_run(
+                        tree, engine, with_database(dsn, name), rev, str(down), table, args.rows, args.hold
+                    )
+                )
+    return found
+
+
 def cmd_trace(args: argparse.Namespace) -> int:
     """Seed, trace, judge; exit 1 on any finding."""
     progress = Progress()
@@ -69,26 +95,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
                 old, _ = oldcode.old_code_findings(repo, args.base, args.models, db_url)
                 findings += old
     except SERVER_LOST as exc:
-        raise server_lost("the trace", exc) from None
+        lost = server_lost("the trace", exc)
+        for check_id in rules.RULES:
+            report.add(Result(check_id, "error", lost.message, str(tree.ini)))
+        report.data.update({"start": start or "base", "target": args.target, "cluster_objects": cleaned})
+        write_outputs(report.finish(), args, dsn_secrets(dsn))
+        raise lost from None
     findings += run.findings
-    contention = []
-    if args.contention:
-        for rev in run.trace.revisions():
-            tables = sorted(
-                {lk.table for s in run.trace.of(rev) for lk in s.locks if lk.existing and lk.blocking}
-            )
-            for table in tables[:1]:
-                down = tree.script().get_revision(rev).down_revision or "base"
-                with (
-                    progress.step(f"contention on {table} during {rev}"),
-                    scratch_engine(dsn, url, "contend", cleaned) as engine,
-                ):
-                    name = str(engine.url.database)
-                    result = contention_run(
-                        tree, engine, with_database(dsn, name), rev, str(down), table, args.rows, args.hold
-                    )
-                contention.append(result)
-                findings += result.findings()
+    contention = contend_each(tree, run, args, (dsn, url), cleaned) if args.contention else []
+    findings += [f for c in contention for f in c.findings()]
     checked = [*rules.RULES]
     checked += [oldcode.OLD_CODE.id] if args.base and args.models else []
     checked += [CONTENTION.id] if args.contention else []

@@ -17,6 +17,7 @@ import pytest
 from psycopg import sql
 
 from infra.stack.databases import OWNER_KEY, drop_abandoned_databases, drop_database
+from tests.safety.branches import branch
 
 pytestmark = [pytest.mark.safety, pytest.mark.infra]
 
@@ -99,6 +100,12 @@ def test_key_value_dsn_and_url_without_port(live_stack, database, tmp_path):
         proc = infra("audit", "--metadata", MODELS, "--database-url", dsn, "--json")
         assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
         assert password not in proc.stdout + proc.stderr
+        repo = branch(tmp_path / str(len(dsn)), "safe")  # a new revision: the walk runs, then the report
+        ini = str(repo / "alembic.ini")
+        proc = infra("roundtrip", "--base", "HEAD", "--no-old-code", "--no-trace", "--database-url", dsn,
+                     "--alembic-ini", ini, "--report", str(report), cwd=repo)  # fmt: skip
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+        assert password not in proc.stdout + proc.stderr + report.read_text()
 
 
 def test_audit_masks_query_password_in_json_and_error_line(live_stack, database, tmp_path):
@@ -207,8 +214,6 @@ def test_scratch_databases_of_dead_runs_are_dropped(admin):
 def test_roundtrip_removes_cluster_objects_and_masks_the_password(admin, tmp_path):
     """The round trip walks a3 down and up again: the role it leaves at the end is dropped, and its
     password is in no channel (console, JSON, Markdown)."""
-    from tests.safety.branches import branch  # noqa: PLC0415 - the pre-merge cases' repository
-
     repo = branch(tmp_path, "cluster")
     shutil.copy(EXAMPLES / "cluster-objects" / "versions" / "a3_cluster_objects.py", repo / "versions")
     report, markdown = tmp_path / "rt.json", tmp_path / "rt.md"
