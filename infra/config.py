@@ -146,6 +146,12 @@ def stack_state_dir(
     return Path(value) if value else None
 
 
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where files fetched for the offline images are kept, outside any checkout (XDG's cache home)."""
+    home = _environ(environ).get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(home) / "orderflow"
+
+
 @dataclass(frozen=True)
 class Budgets:
     """The seed's time budgets: defined here once; `--startup-budget`/`--migration-budget` (CLI and

@@ -104,5 +104,3 @@ def test_container_port_listening(target, port):
     """Each published container port LISTENs on a reachable address, read from /proc/net/tcp{,6}."""
     verdict = listening_verdict(target, read_sockets(target), port)
     assert not verdict.findings, render_all(verdict.findings)
-    if verdict.allowed:
-        pytest.skip("; ".join(verdict.allowed))

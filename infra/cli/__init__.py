@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     images = add("images", lambda a: 2, "offline images built from Debian packages")
     images_sub = images.add_subparsers(dest="images_command", required=True, metavar="ACTION")
     build = images_sub.add_parser("build", help="build the offline images whose inputs changed")
-    build.add_argument("--only", action="append", choices=["postgres", "redis", "objectstore"])
+    build.add_argument("--only", action="append", choices=["postgres", "redis", "minio"])
     build.set_defaults(handler=cli_stack.cmd_images_build)
 
     env = add("env", lambda a: 2, "the developer's .env")
