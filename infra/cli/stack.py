@@ -14,6 +14,7 @@ from dataclasses import asdict
 from typing import cast
 
 from infra import config as config_knobs
+from infra.cli.engines import add_engine_results
 from infra.compose.envfile import missing_variables
 from infra.compose.model import load_model
 from infra.config import Budgets, HarnessConfig
@@ -161,6 +162,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(failed_report(project, stack.profile if stack else "", cause.splitlines()[0]).to_json(secrets))
         return 130 if isinstance(exc, Interrupted) else 1
     report = up_report(status, list(stack.model.services), budgets.startup_s)
+    if report.status == "passed":  # healthy: say what the engines are (version, extensions, health)
+        add_engine_results(report, stack, status)
+        report.finish()
     if args.json:
         print(report.to_json(stack.secrets))
     else:
@@ -173,6 +177,13 @@ def cmd_up(args: argparse.Namespace) -> int:
             )
             recreated = " (recreated: its configuration changed)" if name in status.recreated else ""
             print(f"{name:10} {s.describe():10} {took}  {ports_text(s.ports)}{recreated}")
+        engines = report.data.get("engines", {})
+        if "postgres" in engines:
+            pg = engines["postgres"]
+            extensions = ", ".join(f"{k} {v}" for k, v in pg["extensions"].items())
+            print(f"postgres   {pg['version']}; extensions: {extensions}")
+        if "minio" in engines:
+            print("minio      " + ", ".join(f"{k} {v}" for k, v in engines["minio"].items()))
         print(f"{stack.project}: {report.status} in {status.total_s}s ({status.profile} profile)")
     return 0 if report.status == "passed" else 1
 
