@@ -173,28 +173,29 @@ def run(
         return steps
 
     started = time.perf_counter()
-    with engine.connect() as conn, watch.on(), observe(conn) if observe is not None else nullcontext():
-        for handed in (conn, engine):  # a Connection, else (env.py called .connect() on it) the Engine
-            cfg = tree.config(conn)
-            cfg.attributes["connection"] = handed
-            env = EnvironmentContext(cfg, script, fn=plan, destination_rev=target)
-            try:
-                with env:
-                    script.run_env()
-                    version_table = landed.version_table(env)
-            except AttributeError as exc:
-                if handed is conn and watch.statements == 0 and landed.wants_engine(exc):
-                    continue
-                _roll_back(conn)
-                raise
-            except BaseException:
-                _roll_back(conn)
-                raise
-            break
-        if conn.in_transaction():
-            conn.commit()
-    took = time.perf_counter() - started
-    landed.verify(watch, action, target, steps, version_table)
+    with engine.connect() as conn:
+        with watch.on(), observe(conn) if observe is not None else nullcontext():
+            for handed in (conn, engine):  # a Connection, else (env.py called .connect() on it) the Engine
+                cfg = tree.config(conn)
+                cfg.attributes["connection"] = handed
+                env = EnvironmentContext(cfg, script, fn=plan, destination_rev=target)
+                try:
+                    with env:
+                        script.run_env()
+                        version_table = landed.version_table(env)
+                except AttributeError as exc:
+                    if handed is conn and watch.statements == 0 and landed.wants_engine(exc):
+                        continue
+                    _roll_back(conn)
+                    raise
+                except BaseException:
+                    _roll_back(conn)
+                    raise
+                break
+            if conn.in_transaction():
+                conn.commit()
+        took = time.perf_counter() - started
+        landed.verify(watch, action, target, steps, version_table, conn=conn)  # read on the same connection
     return took
 
 
