@@ -94,14 +94,20 @@ def version_table(env: EnvironmentContext) -> tuple[str, str | None] | None:
     return ctx.version_table, ctx.version_table_schema
 
 
-def versions(engine: sa.Engine, table: str, schema: str | None) -> set[str] | None:
-    """The revisions in the version table of `engine`'s database; None when there is no such table."""
+def versions(conn: sa.Connection, table: str, schema: str | None) -> set[str] | None:
+    """The revisions in the version table of `conn`'s database; None when there is no such table.
+    A connection env.py closed or broke is replaced by a new one of its engine."""
+    if conn.closed or conn.invalidated:
+        with conn.engine.connect() as fresh:
+            return versions(fresh, table, schema)
     version = sa.table(table, sa.column("version_num"), schema=schema)
-    with engine.connect() as conn:
-        try:
-            return {str(v) for v in conn.execute(sa.select(version.c.version_num)).scalars()}
-        except sa.exc.ProgrammingError:
-            return None
+    try:
+        return {str(v) for v in conn.execute(sa.select(version.c.version_num)).scalars()}
+    except sa.exc.ProgrammingError:
+        return None
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
 
 
 def verify(
@@ -110,6 +116,8 @@ def verify(
     target: str,
     steps: Sequence[Any],
     version_table: tuple[str, str | None] | None,
+    *,
+    conn: sa.Connection,
 ) -> None:
     """Raise unless the command ran on the harness's engine and moved its version table as `steps` say.
 
@@ -120,7 +128,7 @@ def verify(
     if not steps:
         return
     table, schema = version_table
-    found = versions(watch.engine, table, schema)
+    found = versions(conn, table, schema)
     name = f"{schema}.{table}" if schema else table
     last = steps[-1]
     if action == "upgrade":

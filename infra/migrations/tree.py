@@ -270,28 +270,30 @@ def run(
     started = time.perf_counter()
     with migrating_engine(tree, engine) as migrating:
         watch = landed.Watch(migrating, Path(script.dir) / "env.py")
-        with migrating.connect() as conn, watch.on(), observe(conn) if observe is not None else nullcontext():
-            for handed in (conn, migrating):  # a Connection, else (env.py called .connect()) the Engine
-                cfg = tree.config(conn)
-                cfg.attributes["connection"] = handed
-                env = EnvironmentContext(cfg, script, fn=plan, destination_rev=destination)
-                try:
-                    with env:
-                        script.run_env()
-                        version_table = landed.version_table(env)
-                except AttributeError as exc:
-                    if handed is conn and watch.statements == 0 and landed.wants_engine(exc):
-                        continue
-                    _roll_back(conn)
-                    raise
-                except BaseException:
-                    _roll_back(conn)
-                    raise
-                break
-            if conn.in_transaction():
-                conn.commit()
-    took = time.perf_counter() - started
-    landed.verify(watch, action, describe(target), steps, version_table)
+        with migrating.connect() as conn:
+            with watch.on(), observe(conn) if observe is not None else nullcontext():
+                for handed in (conn, migrating):  # a Connection, else (env.py called .connect()) the Engine
+                    cfg = tree.config(conn)
+                    cfg.attributes["connection"] = handed
+                    env = EnvironmentContext(cfg, script, fn=plan, destination_rev=destination)
+                    try:
+                        with env:
+                            script.run_env()
+                            version_table = landed.version_table(env)
+                    except AttributeError as exc:
+                        if handed is conn and watch.statements == 0 and landed.wants_engine(exc):
+                            continue
+                        _roll_back(conn)
+                        raise
+                    except BaseException:
+                        _roll_back(conn)
+                        raise
+                    break
+                if conn.in_transaction():
+                    conn.commit()
+            took = time.perf_counter() - started
+            # read on the same connection
+            landed.verify(watch, action, describe(target), steps, version_table, conn=conn)
     return took
 
 

@@ -22,6 +22,8 @@ from infra.masking import mask_sql_secrets
 
 _CLUSTER_DDL = re.compile(r"\b(ROLE|USER|GROUP|TABLESPACE|DATABASE|SYSTEM)\b", re.IGNORECASE)
 _AUTO_CONF = "postgresql.auto.conf"
+# In a scratch database's comment (infra.stack.databases): another run's, never this run's to remove.
+SCRATCH_MARK = "orderflow-scratch"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,10 @@ def cluster_objects(admin_dsn: str) -> ClusterObjects:
         return ClusterObjects(
             names("SELECT rolname FROM pg_roles"),
             names("SELECT spcname FROM pg_tablespace"),
-            names("SELECT datname FROM pg_database"),
+            names(
+                "SELECT datname FROM pg_database "
+                "WHERE coalesce(shobj_description(oid, 'pg_database'), '') NOT LIKE '%orderflow-scratch%'"
+            ),
             settings,
         )
 

@@ -25,11 +25,11 @@ from psycopg.conninfo import conninfo_to_dict
 
 from infra.errors import HarnessError
 from infra.masking import Secret, mask_dsn
-from infra.stack.cluster import ClusterWatch
+from infra.stack.cluster import SCRATCH_MARK, ClusterWatch
 from infra.stack.endpoints import postgres_url
 from infra.stack.state import Lease, process_start
 
-OWNER_KEY = "orderflow-scratch"  # marks a scratch database's comment
+OWNER_KEY = SCRATCH_MARK  # marks a scratch database's comment
 
 
 def owner_comment() -> str:

@@ -189,6 +189,8 @@ def test_cluster_objects_are_removed_and_the_next_trace_is_not_fooled(admin, tmp
         assert cluster_state(admin) == (False, False, "0")
         channels = proc.stdout + proc.stderr + report.read_text() + markdown.read_text()
         assert "role-secret-4711" not in channels and "PASSWORD '***'" in report.read_text()
+    # the same objects (cluster-wide names): one test, so parallel workers never share them
+    roundtrip_removes_cluster_objects_and_masks_the_password(admin, tmp_path)
 
 
 def test_scratch_databases_of_dead_runs_are_dropped(admin):
@@ -211,7 +213,7 @@ def test_scratch_databases_of_dead_runs_are_dropped(admin):
             drop_database(admin, name)
 
 
-def test_roundtrip_removes_cluster_objects_and_masks_the_password(admin, tmp_path):
+def roundtrip_removes_cluster_objects_and_masks_the_password(admin: str, tmp_path: Path) -> None:
     """The round trip walks a3 down and up again: the role it leaves at the end is dropped, and its
     password is in no channel (console, JSON, Markdown)."""
     repo = branch(tmp_path, "cluster")
