@@ -74,14 +74,17 @@ def test_generated_rows_survive_every_step(walk, request):
     judge_walk(request.node, walk, cov, only(walk.findings, data_findings.check))
 
 
-def _drift_applies(request: pytest.FixtureRequest, metadata, options: envopts.EnvOptions) -> None:
-    """Skip when the models declare nothing; the pass line names the env.py settings applied."""
-    reason = drift.nothing_to_compare(metadata)
+@pytest.fixture
+def drift_options(request, alembic_tree, empty_engine, target_metadata) -> envopts.EnvOptions:
+    """env.py's autogenerate settings; skips when the models declare nothing. The pass line names
+    the settings applied."""
+    reason = drift.nothing_to_compare(target_metadata)
     if reason:
         pytest.skip(reason)
-    request.node.user_properties.append(
-        ("examined", f"{len(metadata.tables)} model table(s); {options.applied()}")
-    )
+    options = envopts.capture(alembic_tree, empty_engine)
+    examined = f"{len(target_metadata.tables)} model table(s); {options.applied()}"
+    request.node.user_properties.append(("examined", examined))
+    return options
 
 
 @pytest.mark.infra
