@@ -12,6 +12,7 @@ EnvironmentContext, the same steps `alembic upgrade|downgrade` takes.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -30,6 +31,7 @@ from alembic.util.exc import CommandError
 from infra.errors import HarnessError
 from infra.findings import Finding
 from infra.migrations.driver import DEFAULT, Driver, migration_url, named_by_tree, require_installed
+from infra.migrations.project import ProjectAlembic, project_alembic
 
 _SCRIPTS: dict[Path, tuple[int, ScriptDirectory]] = {}  # per alembic.ini: (versions mtime, tree)
 
@@ -94,6 +96,7 @@ def resolve_script_location(ini: Path, location: str | None, cwd: Path | None = 
 class AlembicTree:
     ini: Path
     chosen_driver: Driver | None = field(default=None, compare=False)  # the user's; None: the tree's
+    python: Path | None = field(default=None, compare=False)  # the project's interpreter, when not ours
 
     def __post_init__(self) -> None:
         if not self.ini.is_file():
@@ -124,22 +127,40 @@ class AlembicTree:
         return script
 
     def heads(self) -> list[str]:
+        if self.python is not None:
+            return list(self.child().ask({"cmd": "revisions"})["heads"])
         return sorted(self.script().get_heads())
 
     def with_driver(self, driver: Driver | None) -> AlembicTree:
         """This tree with the user's driver choice (None: the tree's own)."""
-        return AlembicTree(self.ini, driver)
+        return dataclasses.replace(self, chosen_driver=driver)
+
+    def with_python(self, python: Path | None) -> AlembicTree:
+        """This tree run by the project's own interpreter (infra.migrations.child); None: ours."""
+        return dataclasses.replace(self, python=python)
+
+    def child(self) -> ProjectAlembic:
+        """The project's Alembic in its interpreter (only with `python`)."""
+        assert self.python is not None
+        location = resolve_script_location(self.ini, Config(str(self.ini)).get_main_option("script_location"))
+        return project_alembic(self.python, self.ini, location)
 
     def driver(self) -> Driver:
         """The driver the migrations run with (infra.migrations.driver): the user's choice, else what
         the tree names, else psycopg 3; HarnessError when its module is not installed here."""
         location = self.config().get_main_option("script_location") or ""
         found = self.chosen_driver or named_by_tree(self.ini, location) or Driver(DEFAULT, "default")
-        return require_installed(found)
+        return found if self.python is not None else require_installed(found)  # else: the child's
 
     def revisions(self) -> list[Revision]:
         """Every revision, parents before children (bases first; merges after all their parents;
         `depends_on` counted as a parent)."""
+        if self.python is not None:
+            found = self.child().ask({"cmd": "revisions"})["revisions"]
+            return [
+                Revision(r["id"], r["parents"][0] if r["parents"] else None, r["doc"], tuple(r["parents"]))
+                for r in found
+            ]
         script = self.script()
         parents: dict[str, tuple[str, ...]] = {}
         docs: dict[str, str] = {}
@@ -168,6 +189,8 @@ class AlembicTree:
 
     def linear_history(self) -> list[Revision]:
         """Revisions from the first to the head; HarnessError when the history is not one line."""
+        if self.python is not None:
+            return self._line_from(self.revisions())
         script = self.script()
         heads = script.get_heads()
         if len(heads) != 1:
@@ -182,6 +205,15 @@ class AlembicTree:
                 raise HarnessError(f"revision {rev.revision} merges {down}: the stepwise check needs a line")
             ordered.append(Revision(rev.revision, down, (rev.doc or "").strip(), (down,) if down else ()))
         return list(reversed(ordered))
+
+    def _line_from(self, revisions: list[Revision]) -> list[Revision]:
+        heads = self.heads()
+        if len(heads) != 1:
+            raise HarnessError(f"{self.ini}: {len(heads)} heads ({', '.join(heads) or 'none'})")
+        merge = next((r for r in revisions if r.is_merge), None)
+        if merge is not None:
+            raise HarnessError(f"revision {merge.id} merges {merge.parents}: this check needs a line")
+        return revisions
 
 
 def _mtime(script: ScriptDirectory) -> int:
@@ -244,8 +276,13 @@ def run(
     around the command on its connection (the safety trace records each statement through it)."""
     if action not in ("upgrade", "downgrade"):
         raise ValueError(action)
-    script = tree.script()
     started = time.perf_counter()
+    if tree.python is not None:  # the project's Alembic, in its interpreter, on the same database
+        url = migration_url(engine.url, tree.driver()).render_as_string(hide_password=False)
+        wire = {"only": target.revision} if isinstance(target, Only) else target
+        tree.child().ask({"cmd": "run", "action": action, "target": wire, "url": url})
+        return time.perf_counter() - started
+    script = tree.script()
     with (
         migrating_engine(tree, engine) as migrating,
         migrating.connect() as conn,
