@@ -107,8 +107,11 @@ def run(ini: str, script: ScriptDirectory, request: dict[str, Any]) -> dict[str,
 
 def _metadata(spec: str) -> sa.MetaData:
     target, *extra = [part.strip() for part in spec.split(",") if part.strip()]
-    for module in extra:
-        importlib.import_module(module)
+    for module in extra:  # `pkg.models` imported; `pkg.models:import_all` called (lazy declarations)
+        name, _, hook = module.partition(":")
+        imported = importlib.import_module(name)
+        if hook:
+            getattr(imported, hook)()
     module_name, _, path = target.partition(":")
     found: Any = importlib.import_module(module_name)
     for attribute in (path or "metadata").split("."):
