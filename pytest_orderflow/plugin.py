@@ -88,6 +88,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "policy's `driver`, else what alembic.ini or env.py names, else psycopg)",
     )
     group.addoption(
+        "--python",
+        metavar="PATH",
+        help="the project's interpreter (e.g. its venv/bin/python) to run its Alembic, env.py and models in, "
+        "when they need other SQLAlchemy/Alembic versions than ours (docs/histories.md)",
+    )
+    group.addoption(
         "--prepare", help="SQL file or module:attr run on each empty database before the first revision"
     )
     group.addoption(
@@ -249,12 +255,14 @@ def alembic_tree(pytestconfig: pytest.Config, request: pytest.FixtureRequest) ->
     """The Alembic tree under test: --alembic-ini, else ORDERFLOW_ALEMBIC_INI, else schema/alembic.ini.
     The models are loaded first when they can be, so they are recorded before any revision file is
     imported (see infra.migrations.checks.models_as_loaded)."""
-    with contextlib.suppress(pytest.UsageError):
-        request.getfixturevalue("target_metadata")
+    python = pytestconfig.getoption("--python")
+    if not python:  # the project's own interpreter loads its models itself
+        with contextlib.suppress(pytest.UsageError):
+            request.getfixturevalue("target_metadata")
     ini = knobs.alembic_ini(pytestconfig.getoption("--alembic-ini"))
     policy = load_policy(knobs.migrations_config(pytestconfig.getoption("--migrations-config")), ini)
     chosen = driver.choose(knobs.driver(pytestconfig.getoption("--driver")), policy.driver)
-    return AlembicTree(ini).with_driver(chosen)
+    return AlembicTree(ini).with_driver(chosen).with_python(Path(python) if python else None)
 
 
 @pytest.fixture(scope="session")

@@ -7,17 +7,21 @@ check says what it examined and is skipped, never passed, when that is nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from checks.migrations.examined import judge_walk, require_examined
+from infra import config as knobs
 from infra.errors import HarnessError
 from infra.findings import only, render_all
 from infra.migrations import drift, envopts, history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
 from infra.migrations.coverage import coverage
 from infra.migrations.data import data_findings
+from infra.migrations.policy import Prepare
 from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, Walk, stepwise_roundtrip
 from infra.stack.databases import scratch_engine
 
@@ -74,50 +78,68 @@ def test_generated_rows_survive_every_step(walk, request):
     judge_walk(request.node, walk, cov, only(walk.findings, data_findings.check))
 
 
-def _drift_applies(request: pytest.FixtureRequest, metadata, options: envopts.EnvOptions) -> None:
-    """Skip when the models declare nothing; the pass line names the env.py settings applied."""
-    reason = drift.nothing_to_compare(metadata)
+@dataclass(frozen=True)
+class DriftInputs:
+    models: sa.MetaData | None  # None: the project's own interpreter loads them (--python)
+    spec: str
+    options: envopts.EnvOptions
+    prepare: Prepare | None
+
+
+@pytest.fixture
+def drift_inputs(request, pytestconfig, alembic_tree, empty_engine, prepare_hook) -> DriftInputs:
+    """The models, env.py's autogenerate settings; skips when the models declare nothing. The pass
+    line names the settings applied."""
+    spec = knobs.metadata_spec(knobs.metadata_given(pytestconfig.getoption("--metadata")))
+    if alembic_tree.python:
+        request.node.user_properties.append(
+            ("examined", "in the project's interpreter, with env.py's options")
+        )
+        return DriftInputs(None, spec, envopts.EnvOptions(), prepare_hook)
+    models = request.getfixturevalue("target_metadata")
+    reason = drift.nothing_to_compare(models)
     if reason:
         pytest.skip(reason)
+    options = envopts.capture(alembic_tree, empty_engine)
     request.node.user_properties.append(
-        ("examined", f"{len(metadata.tables)} model table(s); {options.applied()}")
+        ("examined", f"{len(models.tables)} model table(s); {options.applied()}")
     )
+    return DriftInputs(models, spec, options, prepare_hook)
 
 
 @pytest.mark.infra
 @pytest.mark.check(drift.autogenerate_findings.check)
-def test_models_match_migrations_autogenerate(
-    alembic_tree, empty_engine, target_metadata, prepare_hook, drift_options
-):
+def test_models_match_migrations_autogenerate(alembic_tree, empty_engine, drift_inputs):
     """A model change without a migration passes tests built with create_all() and fails in production.
     Compared the project's way: env.py's include_object, compare_type... as `alembic check` applies them."""
-    options = drift_options
-    findings, _ = upgrade_from_empty(alembic_tree, empty_engine, prepare_hook)
+    given = drift_inputs
+    findings, _ = upgrade_from_empty(alembic_tree, empty_engine, given.prepare)
     assert not findings, render_all(findings)
     where = f"alembic tree {alembic_tree.ini}"
-    drifted = drift.autogenerate_findings(empty_engine, target_metadata, where, options)
-    assert not drifted, f"{options.applied()}\n{render_all(drifted)}"
+    drifted = drift.autogenerate_findings(
+        empty_engine, given.models, where, given.options, alembic_tree, given.spec
+    )
+    assert not drifted, f"{given.options.applied()}\n{render_all(drifted)}"
 
 
 @pytest.mark.infra
 @pytest.mark.check(drift.catalog_drift_findings.check)
-def test_models_match_migrations_catalog(
-    alembic_tree, live_stack, target_metadata, prepare_hook, drift_options
-):
+def test_models_match_migrations_catalog(alembic_tree, live_stack, drift_inputs):
     """create_all() and upgrade head must build the same catalog, names, expressions and triggers included
     (tables env.py's include_name / include_object exclude are left out)."""
-    options = drift_options
+    given = drift_inputs
     endpoints = live_stack.endpoints
     findings = drift.catalog_drift(
         alembic_tree,
-        target_metadata,
+        given.models,
         endpoints.postgres_dsn(),
         endpoints.postgres_url(),
         f"alembic tree {alembic_tree.ini}",
-        prepare_hook,
-        options,
+        given.prepare,
+        given.options,
+        given.spec,
     )
-    assert not findings, f"{options.applied()}\n{render_all(findings)}"
+    assert not findings, f"{given.options.applied()}\n{render_all(findings)}"
 
 
 @pytest.mark.check(history.rewritten_findings.check)

@@ -58,6 +58,11 @@ def _schema_options(parser: argparse.ArgumentParser) -> None:
         help="DBAPI driver the migrations run with, e.g. psycopg2 (default: env ORDERFLOW_DRIVER, else the "
         "policy's `driver`, else what alembic.ini or env.py names, else psycopg)",
     )
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="the project's interpreter to run its Alembic in (its own SQLAlchemy/Alembic versions)",
+    )
     parser.add_argument("--env-file", help="the dev stack's env file (default .env)")
     parser.add_argument("--report", help="write the JSON report here")
     parser.add_argument("--markdown", help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")

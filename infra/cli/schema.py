@@ -45,7 +45,9 @@ def alembic_tree(args: argparse.Namespace) -> AlembicTree:
     """The tree, with the driver its migrations run with (--driver, ORDERFLOW_DRIVER, the policy)."""
     tree = AlembicTree(config.alembic_ini(args.alembic_ini))
     policy = migration_policy(tree, getattr(args, "migrations_config", None))
-    return tree.with_driver(driver.choose(config.driver(getattr(args, "driver", None)), policy.driver))
+    chosen = driver.choose(config.driver(getattr(args, "driver", None)), policy.driver)
+    python = getattr(args, "python", None)
+    return tree.with_driver(chosen).with_python(Path(python) if python else None)
 
 
 def given_urls(given: str) -> tuple[str, str]:

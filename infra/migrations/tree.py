@@ -12,6 +12,7 @@ EnvironmentContext, the same steps `alembic upgrade|downgrade` takes.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -32,6 +33,7 @@ from infra.findings import Finding
 from infra.masking import mask_sql_secrets
 from infra.migrations import landed
 from infra.migrations.driver import DEFAULT, Driver, migration_url, named_by_tree, require_installed
+from infra.migrations.project import ProjectAlembic, project_alembic
 
 _SCRIPTS: dict[Path, tuple[int, ScriptDirectory]] = {}  # per alembic.ini: (versions mtime, tree)
 
@@ -96,6 +98,7 @@ def resolve_script_location(ini: Path, location: str | None, cwd: Path | None = 
 class AlembicTree:
     ini: Path
     chosen_driver: Driver | None = field(default=None, compare=False)  # the user's; None: the tree's
+    python: Path | None = field(default=None, compare=False)  # the project's interpreter, when not ours
 
     def __post_init__(self) -> None:
         if not self.ini.is_file():
@@ -132,22 +135,40 @@ class AlembicTree:
         return [Path(d) for d in script.version_locations or [str(Path(script.dir) / "versions")]]
 
     def heads(self) -> list[str]:
+        if self.python is not None:
+            return list(self.child().ask({"cmd": "revisions"})["heads"])
         return sorted(self.script().get_heads())
 
     def with_driver(self, driver: Driver | None) -> AlembicTree:
         """This tree with the user's driver choice (None: the tree's own)."""
-        return AlembicTree(self.ini, driver)
+        return dataclasses.replace(self, chosen_driver=driver)
+
+    def with_python(self, python: Path | None) -> AlembicTree:
+        """This tree run by the project's own interpreter (infra.migrations.child); None: ours."""
+        return dataclasses.replace(self, python=python)
+
+    def child(self) -> ProjectAlembic:
+        """The project's Alembic in its interpreter (only with `python`)."""
+        assert self.python is not None
+        location = resolve_script_location(self.ini, Config(str(self.ini)).get_main_option("script_location"))
+        return project_alembic(self.python, self.ini, location)
 
     def driver(self) -> Driver:
         """The driver the migrations run with (infra.migrations.driver): the user's choice, else what
         the tree names, else psycopg 3; HarnessError when its module is not installed here."""
         location = self.config().get_main_option("script_location") or ""
         found = self.chosen_driver or named_by_tree(self.ini, location) or Driver(DEFAULT, "default")
-        return require_installed(found)
+        return found if self.python is not None else require_installed(found)  # else: the child's
 
     def revisions(self) -> list[Revision]:
         """Every revision, parents before children (bases first; merges after all their parents;
         `depends_on` counted as a parent)."""
+        if self.python is not None:
+            found = self.child().ask({"cmd": "revisions"})["revisions"]
+            return [
+                Revision(r["id"], r["parents"][0] if r["parents"] else None, r["doc"], tuple(r["parents"]))
+                for r in found
+            ]
         script = self.script()
         parents: dict[str, tuple[str, ...]] = {}
         docs: dict[str, str] = {}
@@ -176,6 +197,8 @@ class AlembicTree:
 
     def linear_history(self) -> list[Revision]:
         """Revisions from the first to the head; HarnessError when the history is not one line."""
+        if self.python is not None:
+            return self._line_from(self.revisions())
         script = self.script()
         heads = script.get_heads()
         if len(heads) != 1:
@@ -190,6 +213,15 @@ class AlembicTree:
                 raise HarnessError(f"revision {rev.revision} merges {down}: the stepwise check needs a line")
             ordered.append(Revision(rev.revision, down, (rev.doc or "").strip(), (down,) if down else ()))
         return list(reversed(ordered))
+
+    def _line_from(self, revisions: list[Revision]) -> list[Revision]:
+        heads = self.heads()
+        if len(heads) != 1:
+            raise HarnessError(f"{self.ini}: {len(heads)} heads ({', '.join(heads) or 'none'})")
+        merge = next((r for r in revisions if r.is_merge), None)
+        if merge is not None:
+            raise HarnessError(f"revision {merge.id} merges {merge.parents}: this check needs a line")
+        return revisions
 
 
 def _mtime(script: ScriptDirectory) -> int:
@@ -258,6 +290,14 @@ def run(
     must hold what the command moved to. ForeignDatabase (a HarnessError) otherwise."""
     if action not in ("upgrade", "downgrade"):
         raise ValueError(action)
+    started = time.perf_counter()
+    if tree.python is not None:  # the project's Alembic, in its interpreter, on the same database
+        url = migration_url(engine.url, tree.driver()).render_as_string(hide_password=False)
+        wire = {"only": target.revision} if isinstance(target, Only) else target
+        tree.child().ask({"cmd": "run", "action": action, "target": wire, "url": url})
+        took = time.perf_counter() - started
+        _verify_child(tree, engine, action, target)
+        return took
     script = tree.script()
     steps: list[Any] = []
     version_table: tuple[str, str | None] | None = None
@@ -267,7 +307,6 @@ def run(
         steps[:] = _steps(script, action, target, rev)
         return steps
 
-    started = time.perf_counter()
     with migrating_engine(tree, engine) as migrating:
         watch = landed.Watch(migrating, Path(script.dir) / "env.py")
         with migrating.connect() as conn:
@@ -300,6 +339,21 @@ def run(
 def _roll_back(conn: sa.Connection) -> None:
     if not conn.closed and not conn.invalidated and conn.in_transaction():
         conn.rollback()
+
+
+def _verify_child(tree: AlembicTree, engine: sa.Engine, action: str, target: Target) -> None:
+    """After the project's own interpreter ran a command: the harness's database holds what it moved
+    to (its `alembic_version`), else env.py migrated another database (ForeignDatabase)."""
+    wanted = target.revision if isinstance(target, Only) else target
+    if not isinstance(wanted, str) or wanted in ("head", "heads", "base") or "@" in wanted or "+" in wanted:
+        return  # a symbolic target: the walk judges the state it left
+    with engine.connect() as conn:
+        found = landed.versions(conn, "alembic_version", None) or set()
+    moved = wanted in found if action == "upgrade" else wanted not in found or not isinstance(target, Only)
+    if not moved:
+        env_py = tree.ini.parent / "env.py"
+        detail = f"`{action} {describe(target)}` ran, but alembic_version of the harness's database holds "
+        raise landed.ForeignDatabase(env_py, detail + (", ".join(sorted(found)) or "nothing"))
 
 
 class Failed(Exception):
