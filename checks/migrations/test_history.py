@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from checks.migrations.examined import require_examined
+pytest.importorskip("hypothesis", reason="the migration checks need the [migrations] extra (hypothesis)")
+
 from infra.errors import HarnessError
 from infra.findings import only, render_all
 from infra.migrations import drift, history
@@ -19,6 +20,8 @@ from infra.migrations.checks import single_head_findings, upgrade_from_empty
 from infra.migrations.data import data_findings
 from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, Walk, stepwise_roundtrip
 from infra.stack.databases import scratch_engine
+
+from .examined import require_examined
 
 pytestmark = [pytest.mark.migrations]
 

@@ -5,16 +5,22 @@ behind a revision with no lock_timeout."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+pytest.importorskip("hypothesis", reason="the safety checks need the [migrations] extra (hypothesis)")
 import sqlalchemy as sa
 
-from infra.config import REPO_ROOT, metadata_spec
+from infra.config import metadata_given, project_metadata
 from infra.findings import Finding, only, render_all
+from infra.migrations import history
 from infra.safety import oldcode
 from infra.safety.contention import CONTENTION
 from infra.safety.rules import RULES
 from infra.safety.run import SafetyRun, contention_run, safety_run, upgrade
 from infra.stack.databases import scratch_database, scratch_engine, with_database
+from pytest_orderflow.harness import project_start
 
 ROWS = 500
 pytestmark = [pytest.mark.safety, pytest.mark.migrations, pytest.mark.infra]
@@ -49,14 +55,17 @@ def test_revision_is_safe(safety_runs, rule):
 @pytest.mark.check(oldcode.OLD_CODE)
 def test_base_ref_models_work_against_head(alembic_tree, live_stack, base_ref, pytestconfig):
     """The release at ORDERFLOW_BASE_REF (default HEAD) keeps working while the new schema is deployed."""
+    models = metadata_given(pytestconfig.getoption("--orderflow-metadata")) or project_metadata(
+        project_start(pytestconfig)
+    )
+    if not models:
+        pytest.skip("no models named: pass --orderflow-metadata or set [tool.orderflow] metadata")
+    repo = history.repo_root(Path(alembic_tree.script().versions))
     endpoints = live_stack.endpoints
-    ref = base_ref
     with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "oldcode") as engine:
         upgrade(alembic_tree, engine, "head")
         url = engine.url.render_as_string(hide_password=False)
-        findings, tables = oldcode.old_code_findings(
-            REPO_ROOT, ref, metadata_spec(pytestconfig.getoption("--metadata")), url
-        )
+        findings, tables = oldcode.old_code_findings(repo, base_ref, models, url)
     assert tables, "the base ref's models map no table"
     assert not findings, render_all(findings)
 

@@ -18,7 +18,9 @@ from infra.config import REPO_ROOT
 from infra.errors import HarnessError
 from infra.registry import all_checks
 
-COVERAGE_OPTION = "--checks-coverage"  # the pytest plugin writes each collected item's markers there
+COVERAGE_OPTION = (
+    "--orderflow-checks-coverage"  # the pytest plugin writes each collected item's markers there
+)
 
 
 @dataclass

@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--env-file", help="the env file Compose would read (default: .env beside the file)")
     parser.add_argument(
-        "--policy", choices=sorted(POLICIES), help="default: pyproject [tool.orderflow.lint], else dev-stack"
+        "--policy",
+        choices=sorted(POLICIES),
+        help="default: [tool.orderflow.lint] policy of the file's project, else service",
     )
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="one JSON report on stdout")
@@ -102,7 +104,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.exists():
             raise HarnessError(f"compose file {path} does not exist", "pass an existing file")
-        policy = project_policy(Path.cwd(), args.policy)
+        policy = project_policy(path.resolve().parent, args.policy)
         reports.append(lint(compose_files(path, env_file), policy))
     if args.json:
         print(

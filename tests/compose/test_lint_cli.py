@@ -136,9 +136,9 @@ def test_lint_and_pytest_agree_on_a_file_outside_the_repository(tmp_path, form):
     report = json.loads(run(str(compose), "--env-file", str(env), "--json").stdout)
     errors = {f["check_id"] for f in report["findings"] if f["severity"] == "error"}
     options = (
-        ["--compose-file", str(compose), "--env-file", str(env)]
+        ["--orderflow-compose-file", str(compose), "--orderflow-env-file", str(env)]
         if form == "separate"
-        else [f"--compose-file={compose}", f"--env-file={env}"]
+        else [f"--orderflow-compose-file={compose}", f"--orderflow-env-file={env}"]
     )
     proc = subprocess.run(
         [
