@@ -27,6 +27,7 @@ from infra.stack.lifecycle import Stack, StackStatus
 from infra.stack.profiles import ProfileName
 from infra.stack.signals import terminate_as_interrupt
 from infra.stack.state import Lease
+from pytest_orderflow.plugin import add_options
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,14 @@ class _Session:
 pytest_plugins = ["pytest_orderflow.migration_fixtures"]
 
 _SESSION = pytest.StashKey[_Session]()
+_SERVICES = pytest.StashKey[tuple[str, ...]]()  # what the session's stack starts; () = every service
+POSTGRES_SERVICE = "postgres"  # the service the migration checks use (infra.stack.endpoints)
 _WORKER_SESSION = "orderflow_session"  # the controller's session, in each xdist worker's input
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Loaded by this repository's conftest.py, the harness needs its options whatever the command line."""
+    add_options(parser)
 
 
 def _is_controller(config: pytest.Config) -> bool:
@@ -144,6 +152,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marks = {name: _marked_ids(item, name, known) for name in ("check", "negative")}
         if any(marks.values()):
             coverage[item.nodeid] = {**marks, "markers": sorted({m.name for m in item.iter_markers()})}
+    # The stack a run needs is the services its checks need: PostgreSQL alone, unless a collected test
+    # asks for the whole stack (services, containers, live checks use `live_stack` itself).
+    whole = any("live_stack" in getattr(item, "fixturenames", ()) for item in items)
+    config.stash[_SERVICES] = () if whole else (POSTGRES_SERVICE,)
     out = config.getoption("--orderflow-checks-coverage")
     if out:
         Path(out).write_text(json.dumps(coverage, indent=1), encoding="utf-8")
@@ -219,9 +231,11 @@ class LiveStack:
 
 @pytest.fixture(scope="session")
 def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig, budgets: Budgets) -> LiveStack:
-    """The session's isolated stack: own project name, free ports; started once, shared by workers."""
+    """The session's isolated stack: own project name, free ports; started once, shared by workers.
+    PostgreSQL alone when only the migration checks (through `postgres_server`) need it."""
     requested = cast(ProfileName, knobs.profile(pytestconfig.getoption("--orderflow-profile")))
     stack_session = pytestconfig.stash[_SESSION]
+    needed: tuple[str, ...] = pytestconfig.stash.get(_SERVICES, ())
     stack, status = session.start_or_attach(
         harness_config,
         stack_session.state_path(harness_config),
@@ -229,6 +243,7 @@ def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig, budge
         stack_session.lease,
         requested_profile=requested,
         deadline_s=budgets.startup_s,
+        services=needed,
     )
     return LiveStack(stack, status)
 

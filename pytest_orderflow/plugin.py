@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 HARNESS = "pytest_orderflow.harness"
+GROUP, GROUP_TITLE = "orderflow", "OrderFlow harness (pytest_orderflow)"
 CHECKS_PACKAGE = "pytest_orderflow.checks"
 
 # (option, help): every option but the flag takes a value. Environment variables are infra.config's
@@ -85,15 +86,31 @@ OPTIONS = (
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("orderflow", "OrderFlow harness (pytest_orderflow)")
-    group.addoption(
+    """One flag, so a plain `pytest --help` gains one line; the rest come with it (add_options)."""
+    parser.getgroup(GROUP, GROUP_TITLE).addoption(
         "--orderflow",
         action="store_true",
         default=False,
-        help="run the packaged OrderFlow checks (compose, migrations, live stack) on this project",
+        help="run the packaged OrderFlow checks (compose, migrations, live stack) on this project; "
+        "`pytest --orderflow --help` lists their --orderflow-* options",
     )
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """The --orderflow-* options (idempotent: the entry point and this repository's harness both ask)."""
+    group = parser.getgroup(GROUP, GROUP_TITLE)
+    known = {name for option in group.options for name in option.names()}
     for name, text in OPTIONS:
-        group.addoption(name, help=text)
+        if name not in known:
+            group.addoption(name, help=text)
+
+
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    """The options exist when the command line (with ini addopts) asks for the harness by any of them."""
+    if any(arg.startswith("--orderflow") for arg in args):
+        add_options(parser)
 
 
 def checks_folder() -> Path:

@@ -42,10 +42,9 @@ def test_upgrade_from_empty(alembic_tree, empty_engine, prepare_hook):
 
 
 @pytest.fixture(scope="module")
-def walk(alembic_tree, live_stack, migration_policy, prepare_hook) -> Iterator[Walk]:
+def walk(alembic_tree, postgres_server, migration_policy, prepare_hook) -> Iterator[Walk]:
     """The whole line walked once, every table seeded with generated rows (reproducible seed)."""
-    endpoints = live_stack.endpoints
-    with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "walk") as engine:
+    with scratch_engine(postgres_server.admin_dsn, postgres_server.url, "walk") as engine:
         yield stepwise_roundtrip(alembic_tree, engine, seed=0, policy=migration_policy, prepare=prepare_hook)
 
 
@@ -92,14 +91,13 @@ def test_models_match_migrations_autogenerate(alembic_tree, empty_engine, target
 
 @pytest.mark.infra
 @pytest.mark.check(drift.catalog_drift_findings.check)
-def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metadata, prepare_hook):
+def test_models_match_migrations_catalog(alembic_tree, postgres_server, target_metadata, prepare_hook):
     """create_all() and upgrade head must build the same catalog, names, expressions and triggers included."""
-    endpoints = live_stack.endpoints
     findings = drift.catalog_drift(
         alembic_tree,
         target_metadata,
-        endpoints.postgres_dsn(),
-        endpoints.postgres_url(),
+        postgres_server.admin_dsn,
+        postgres_server.url,
         f"alembic tree {alembic_tree.ini}",
         prepare_hook,
     )
