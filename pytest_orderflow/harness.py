@@ -91,6 +91,7 @@ MARKERS = (
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+    config.pluginmanager.register(_ServicesNeeded(), "orderflow-services-needed")
     if not _is_controller(config):
         config.stash[_SESSION] = _Session.from_json(config.workerinput[_WORKER_SESSION])  # type: ignore[attr-defined]
         return
@@ -102,6 +103,17 @@ def pytest_configure(config: pytest.Config) -> None:
     terminate_as_interrupt()
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_ToWorkers(config.stash[_SESSION]), "orderflow-workers")
+
+
+class _ServicesNeeded:
+    """The stack a run needs is the services its selected checks need: PostgreSQL alone, unless one asks
+    for the whole stack (the services, containers and live checks use `live_stack` itself). Last, so
+    after `-m`/`-k` deselected what does not run."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        whole = any("live_stack" in getattr(item, "fixturenames", ()) for item in items)
+        config.stash[_SERVICES] = () if whole else (POSTGRES_SERVICE,)
 
 
 class _ToWorkers:
@@ -152,10 +164,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marks = {name: _marked_ids(item, name, known) for name in ("check", "negative")}
         if any(marks.values()):
             coverage[item.nodeid] = {**marks, "markers": sorted({m.name for m in item.iter_markers()})}
-    # The stack a run needs is the services its checks need: PostgreSQL alone, unless a collected test
-    # asks for the whole stack (services, containers, live checks use `live_stack` itself).
-    whole = any("live_stack" in getattr(item, "fixturenames", ()) for item in items)
-    config.stash[_SERVICES] = () if whole else (POSTGRES_SERVICE,)
     out = config.getoption("--orderflow-checks-coverage")
     if out:
         Path(out).write_text(json.dumps(coverage, indent=1), encoding="utf-8")

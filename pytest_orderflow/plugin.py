@@ -21,6 +21,7 @@ import pytest
 HARNESS = "pytest_orderflow.harness"
 GROUP, GROUP_TITLE = "orderflow", "OrderFlow harness (pytest_orderflow)"
 CHECKS_PACKAGE = "pytest_orderflow.checks"
+_CHECKS = pytest.StashKey[Path]()  # the packaged checks' folder, added to this run
 
 # (option, help): every option but the flag takes a value. Environment variables are infra.config's
 # (tests/plugin/test_quiet.py checks the names agree); infra is not imported here, it is heavy.
@@ -126,5 +127,28 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     at_home = config.pluginmanager.has_plugin(HARNESS)  # loaded by this repository's conftest.py
     config.pluginmanager.import_plugin(HARNESS)
-    if not at_home and not hasattr(config, "workerinput"):
-        config.args.append(str(checks_folder()))
+    if at_home or hasattr(config, "workerinput"):
+        return
+    checks = checks_folder()
+    config.stash[_CHECKS] = checks
+    # Installed in a virtualenv inside the project, the checks are under an argument already (its
+    # recursion reaches them through pytest_ignore_collect below); else they are an argument of their own.
+    if not any(checks.is_relative_to(Path(arg).absolute()) for arg in config.args if Path(arg).exists()):
+        config.args.append(str(checks))
+
+
+def _virtualenv_of(path: Path) -> Path | None:
+    return next((folder for folder in path.parents if (folder / "pyvenv.cfg").is_file()), None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """In the virtualenv holding the packaged checks, collect the checks and the folders above them (pytest
+    skips virtualenvs), and nothing else of it (every package's own tests)."""
+    checks = config.stash.get(_CHECKS, None)
+    venv = _virtualenv_of(checks) if checks is not None else None
+    if checks is None or venv is None or not collection_path.is_relative_to(venv):
+        return None
+    if collection_path.is_relative_to(checks):
+        return None
+    return not checks.is_relative_to(collection_path)
