@@ -1,4 +1,4 @@
-"""Add orders.note; the downgrade forgets it (planted: migrations.stepwise-roundtrip must fail).
+"""Add orders.note; the downgrade forgets it (planted: the stepwise round trip must find it).
 
 Revision ID: 0002
 Revises: 0001
