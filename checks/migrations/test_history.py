@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from checks.migrations.examined import judge_walk, require_examined
+pytest.importorskip("hypothesis", reason="the migration checks need the [migrations] extra (hypothesis)")
+
 from infra import config as knobs
 from infra.errors import HarnessError
 from infra.findings import only, render_all
@@ -24,6 +25,8 @@ from infra.migrations.data import data_findings
 from infra.migrations.policy import Prepare
 from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, Walk, stepwise_roundtrip
 from infra.stack.databases import scratch_engine
+
+from .examined import judge_walk, require_examined
 
 pytestmark = [pytest.mark.migrations]
 
@@ -44,10 +47,9 @@ def test_upgrade_from_empty(alembic_tree, empty_engine, prepare_hook):
 
 
 @pytest.fixture(scope="module")
-def walk(alembic_tree, live_stack, migration_policy, prepare_hook) -> Iterator[Walk]:
+def walk(alembic_tree, postgres_server, migration_policy, prepare_hook) -> Iterator[Walk]:
     """The whole line walked once, every table seeded with generated rows (reproducible seed)."""
-    endpoints = live_stack.endpoints
-    with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "walk") as engine:
+    with scratch_engine(postgres_server.admin_dsn, postgres_server.url, "walk") as engine:
         yield stepwise_roundtrip(alembic_tree, engine, seed=0, policy=migration_policy, prepare=prepare_hook)
 
 
@@ -90,7 +92,7 @@ class DriftInputs:
 def drift_inputs(request, pytestconfig, alembic_tree, empty_engine, prepare_hook) -> DriftInputs:
     """The models, env.py's autogenerate settings; skips when the models declare nothing. The pass
     line names the settings applied."""
-    spec = knobs.metadata_spec(knobs.metadata_given(pytestconfig.getoption("--metadata")))
+    spec = knobs.metadata_spec(knobs.metadata_given(pytestconfig.getoption("--orderflow-metadata")))
     if alembic_tree.python:
         request.node.user_properties.append(
             ("examined", "in the project's interpreter, with env.py's options")
@@ -124,16 +126,15 @@ def test_models_match_migrations_autogenerate(alembic_tree, empty_engine, drift_
 
 @pytest.mark.infra
 @pytest.mark.check(drift.catalog_drift_findings.check)
-def test_models_match_migrations_catalog(alembic_tree, live_stack, drift_inputs):
+def test_models_match_migrations_catalog(alembic_tree, postgres_server, drift_inputs):
     """create_all() and upgrade head must build the same catalog, names, expressions and triggers included
     (tables env.py's include_name / include_object exclude are left out)."""
     given = drift_inputs
-    endpoints = live_stack.endpoints
     findings = drift.catalog_drift(
         alembic_tree,
         given.models,
-        endpoints.postgres_dsn(),
-        endpoints.postgres_url(),
+        postgres_server.admin_dsn,
+        postgres_server.url,
         f"alembic tree {alembic_tree.ini}",
         given.prepare,
         given.options,

@@ -2,6 +2,8 @@
 
 import pytest
 
+pytest.importorskip("minio", reason="the object store checks need the [live] extra (minio)")
+
 from infra.findings import render_all
 from infra.probes.objectstore import (
     S3Endpoint,

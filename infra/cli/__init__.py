@@ -169,7 +169,7 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
     roundtrip.add_argument(
         "--models",
         help="the base ref's models for --old-code (module:attribute or path.py:attribute in its "
-        "checkout; default: ORDERFLOW_TARGET_METADATA, else schema.models:metadata, skipped if absent)",
+        "checkout; default: ORDERFLOW_TARGET_METADATA, else [tool.orderflow] metadata, skipped if absent)",
     )
     _schema_options(roundtrip)
 
@@ -187,7 +187,7 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
         "--metadata",
         help="the models' MetaData, for its naming convention: module:attr.path (a MetaData or a "
         "declarative base) or path.py:attr, then optionally ,model.module,... to import first "
-        f"(default: env {config.METADATA_VAR}, else {config.DEFAULT_METADATA})",
+        f"(default: env {config.METADATA_VAR}, else [tool.orderflow] metadata)",
     )
     audit.add_argument(
         "--schema",

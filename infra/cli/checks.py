@@ -19,7 +19,9 @@ from infra.errors import HarnessError
 from infra.registry import all_checks
 from infra.report import Report, Result
 
-COVERAGE_OPTION = "--checks-coverage"  # the pytest plugin writes each collected item's markers there
+COVERAGE_OPTION = (
+    "--orderflow-checks-coverage"  # the pytest plugin writes each collected item's markers there
+)
 
 
 @dataclass

@@ -25,7 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--env-file", help="the env file Compose would read (default: .env beside the file)")
     parser.add_argument(
-        "--policy", choices=sorted(POLICIES), help="default: pyproject [tool.orderflow.lint], else dev-stack"
+        "--policy",
+        choices=sorted(POLICIES),
+        help="default: [tool.orderflow.lint] policy of the file's project, else service",
     )
     profiles = parser.add_mutually_exclusive_group()
     profiles.add_argument(
@@ -160,7 +162,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.exists():
             raise HarnessError(f"compose file {path} does not exist", "pass an existing file")
-        policy = project_policy(Path.cwd(), args.policy)
+        policy = project_policy(path.resolve().parent, args.policy)
         profiles = None if args.all_profiles else args.profile
         reports.append(lint(compose_files(path, env_file), policy, profiles=profiles))
     fmt = output.chosen(args, default="markdown" if args.markdown else "text")

@@ -243,9 +243,9 @@ def premerge_old_code(
         at = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     if result.walk is None or at != result.head:
         return [Result(check, "skipped", f"the walk did not end at the head {result.head} (at {at})")]
-    spec = models or config.metadata_spec()
     repo = history.repo_root(tree.version_dirs()[-1])
     try:
+        spec = models or config.metadata_spec(start=repo)
         found, tables = oldcode.old_code_findings(
             repo, result.base_ref, spec, engine.url.render_as_string(hide_password=False)
         )

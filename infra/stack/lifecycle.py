@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -152,9 +152,10 @@ class Stack:
             f"set {names[0] if names else 'the port variable'} to a free port, or {holder}",
         )
 
-    def up(self, deadline_s: float = 120.0) -> StackStatus:
-        """Start (or reconcile) the stack and wait, on Docker events, until every service is healthy."""
-        services = list(self.model.services)
+    def up(self, deadline_s: float = 120.0, services: Sequence[str] = ()) -> StackStatus:
+        """Start (or reconcile) the stack and wait, on Docker events, until every service is healthy.
+        `services`: only those (Compose adds what they depend on); default every service."""
+        services = list(services) or list(self.model.services)
         before = {name: c.id for name, c in self.containers().items()}
         volumes_before = self.volumes()
         if not any(c.status == "running" for c in self.containers().values()):
@@ -163,8 +164,15 @@ class Stack:
         events = DockerEvents(self.project, since=started, until=started + deadline_s)
         try:
             with self.progress.step(f"starting {self.project} ({', '.join(services)})"):
+                only = services if set(services) != set(self.model.services) else []
                 proc = self.compose(
-                    "up", "--detach", "--no-color", "--quiet-pull", check=False, timeout=deadline_s + 60
+                    "up",
+                    "--detach",
+                    "--no-color",
+                    "--quiet-pull",
+                    *only,
+                    check=False,
+                    timeout=deadline_s + 60,
                 )
                 if proc.returncode != 0:
                     raise self._up_error(proc.stderr)

@@ -117,9 +117,10 @@ def resolve_spec(
         config = HarnessConfig.resolve(config.compose_file, written)
     name = project_name(config, project, isolated)
     env = _env(config, name, isolated, state_dir or config.state_dir, new_ports)
-    profile = profiles.choose(requested, declared_images(_raw(config), child_env(env) or {}))
+    service_images = declared_images(_raw(config), child_env(env) or {})
+    profile = profiles.choose(requested, service_images)
     profiles.prepare(profile, progress)
-    return config, StackSpec(profile.files(config.base_files()), env, name, profile)
+    return config, StackSpec(profile.files(config.base_files(), service_images), env, name, profile)
 
 
 def open_stack(

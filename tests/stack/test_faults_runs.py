@@ -136,7 +136,7 @@ def test_sigterm_to_pytest_removes_the_session_stack_and_its_state(healthy):
     inner = SCENARIOS / "sigterm" / "long_run.py"
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", str(inner),
-         "--compose-file", str(healthy.compose_file)],
+         "--orderflow-compose-file", str(healthy.compose_file)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
