@@ -121,7 +121,8 @@ def stepwise_roundtrip(  # noqa: PLR0912 - the walk and its recoveries, in order
             step.status = f"declared irreversible: {declared}"
             current: tuple[CatalogSnapshot, Rows] | None = (after, rows_after)
         else:
-            current = _round_trip(walker, rev, step, (before, rows_before), (after, rows_after))
+            lossy = policy.declared_lossy(rev.id)
+            current = _round_trip(walker, rev, step, (before, rows_before), (after, rows_after), lossy=lossy)
         if current is None:  # the database is in an unknown state: rebuild it at this revision
             current = walker.rebuild(rev.id, step)
             if current is None:
@@ -152,7 +153,7 @@ def _first_upgrade(walker: Walker, rev: Revision, step: Step, trace: TraceHook |
 
 
 def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
-    walker: Walker, rev: Revision, step: Step, start: State, upgraded: State
+    walker: Walker, rev: Revision, step: Step, start: State, upgraded: State, *, lossy: str | None = None
 ) -> State | None:
     """Downgrade, compare with `start`; upgrade again, compare with `upgraded`. The state the database
     is in afterwards, or None when it must be rebuilt (each cause reported once, on this revision)."""
@@ -201,7 +202,9 @@ def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
         start[0],
         back[0],
     )
-    step.findings += leak + data_findings(start[1], back[1], f"{where} (downgrade)")
+    step.findings += leak + data_findings(
+        start[1], back[1], f"{where} (downgrade)", upgraded=upgraded[1], lossy=lossy
+    )
     if leak:
         step.status = "downgrade leaves the catalog changed"
         return walker.forward(rev, step)
