@@ -16,7 +16,7 @@ from infra.errors import HarnessError
 from infra.findings import only, render_all
 from infra.migrations import drift, history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
-from infra.migrations.data import data_findings
+from infra.migrations.data import data_findings, failing
 from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, Walk, stepwise_roundtrip
 from infra.stack.databases import scratch_engine
 
@@ -74,7 +74,8 @@ def test_generated_rows_survive_every_step(walk):
     later upgrade and downgrade."""
     require_examined(walk, walk.seeded.rows and walk.upgraded, f"no rows seeded ({walk.seeded.summary()})")
     findings = only(walk.findings, data_findings.check)
-    assert not findings, f"{walk.summary()}\n{render_all(findings)}"
+    # Inherent column drops and downgrades declared lossy are reported with the walk, not failed.
+    assert not failing(findings), f"{walk.summary()}\n{render_all(findings)}"
 
 
 @pytest.mark.infra

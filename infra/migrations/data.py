@@ -49,6 +49,12 @@ class DataFinding(Finding):
         return "info" if self.declared else KINDS[self.kind]
 
 
+def failing(findings: list[Finding]) -> list[Finding]:
+    """The findings that fail a check: every one but the data findings of severity info (inherent
+    `column-dropped`, downgrades the policy declares lossy), which are reported, not failed."""
+    return [f for f in findings if not isinstance(f, DataFinding) or f.severity == "error"]
+
+
 def capture_rows(
     conn: sa.Connection, schema: str = "public", exclude: tuple[str, ...] = ("alembic_version",)
 ) -> Rows:

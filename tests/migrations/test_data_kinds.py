@@ -11,7 +11,7 @@ import pytest
 
 from infra.findings import only
 from infra.migrations import policy as migration_policy
-from infra.migrations.data import DataFinding, as_text, data_findings
+from infra.migrations.data import DataFinding, as_text, data_findings, failing
 from infra.migrations.roundtrip import stepwise_roundtrip
 from infra.migrations.tree import AlembicTree
 from infra.stack.databases import scratch_engine
@@ -53,6 +53,7 @@ def test_kinds_from_what_changed_and_where():
     ]
     assert "declared lossy: listed" in lost[0].found
     assert [f.kind for f in changed if isinstance(f, DataFinding)] == ["upgrade-changes-data"]
+    assert failing([*dropped, *lost, *changed]) == changed  # info (inherent, declared) is reported only
 
 
 def test_lossy_is_parsed_and_stale_ids_named(tmp_path):
