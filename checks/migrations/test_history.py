@@ -21,7 +21,7 @@ from infra.findings import only, render_all
 from infra.migrations import drift, envopts, history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
 from infra.migrations.coverage import coverage
-from infra.migrations.data import data_findings
+from infra.migrations.data import data_findings, failing
 from infra.migrations.policy import Prepare
 from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, Walk, stepwise_roundtrip
 from infra.stack.databases import scratch_engine
@@ -77,7 +77,8 @@ def test_generated_rows_survive_every_step(walk, request):
     later upgrade and downgrade."""
     require_examined(walk, walk.seeded.rows, f"no rows seeded ({walk.seeded.summary()})")
     cov = coverage(walk, data_findings.check.id)
-    judge_walk(request.node, walk, cov, only(walk.findings, data_findings.check))
+    # Inherent column drops and downgrades declared lossy are reported with the walk, not failed.
+    judge_walk(request.node, walk, cov, failing(only(walk.findings, data_findings.check)))
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,9 @@ def stepwise_roundtrip(
             if reached is None:
                 continue
             state, applied = reached
-        state, applied = _walk_one(walker, rev, step, state, applied, policy.declared(rev.id, line))
+        state, applied = _walk_one(
+            walker, rev, step, state, applied, policy.declared(rev.id, line), policy.declared_lossy(rev.id)
+        )
         if on_step is not None:
             on_step(step)
     return walk
@@ -146,7 +148,13 @@ def _reach(
 
 
 def _walk_one(  # noqa: PLR0917 - one revision's cycle and the state it leaves
-    walker: Walker, rev: Revision, step: Step, before: State, applied: frozenset[str], declared: str | None
+    walker: Walker,
+    rev: Revision,
+    step: Step,
+    before: State,
+    applied: frozenset[str],
+    declared: str | None,
+    lossy: str | None = None,
 ) -> tuple[State, frozenset[str]]:
     """Upgrade `rev` from `before`, compare, round trip it unless declared; the state the walk goes on
     from and the revisions it holds."""
@@ -169,7 +177,7 @@ def _walk_one(  # noqa: PLR0917 - one revision's cycle and the state it leaves
         step.status = f"declared irreversible: {declared}"
         current: State | None = after
     else:
-        current = _round_trip(walker, rev, step, (before, applied), (after, with_rev))
+        current = _round_trip(walker, rev, step, (before, applied), (after, with_rev), lossy=lossy)
     if current is None:  # the database is in an unknown state: rebuild it at this revision
         return _recover(walker, with_rev, step)
     if walker.seed is not None:
@@ -206,7 +214,13 @@ def _first_upgrade(walker: Walker, rev: Revision, step: Step, trace: TraceHook |
 
 
 def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
-    walker: Walker, rev: Revision, step: Step, start_at: Applied, upgraded_at: Applied
+    walker: Walker,
+    rev: Revision,
+    step: Step,
+    start_at: Applied,
+    upgraded_at: Applied,
+    *,
+    lossy: str | None = None,
 ) -> State | None:
     """Downgrade `rev` alone, compare with `start`; upgrade again, compare with `upgraded`. The state
     the database is in afterwards, or None when it must be rebuilt (each cause once, on this revision)."""
@@ -257,7 +271,9 @@ def _round_trip(  # noqa: PLR0911 - one exit per outcome of the cycle
         start[0],
         back[0],
     )
-    step.findings += leak + data_findings(start[1], back[1], f"{where} (downgrade)")
+    step.findings += leak + data_findings(
+        start[1], back[1], f"{where} (downgrade)", upgraded=upgraded[1], lossy=lossy
+    )
     if leak:
         step.status = "downgrade leaves the catalog changed"
         return walker.forward(rev, step)

@@ -18,7 +18,7 @@ from infra.findings import Finding
 from infra.migrations import volume
 from infra.migrations.checks import upgrade_from_empty
 from infra.migrations.dag import History
-from infra.migrations.data import Rows, capture_rows, data_findings
+from infra.migrations.data import DataFinding, Rows, capture_rows, data_findings
 from infra.migrations.policy import Prepare, run_script
 from infra.migrations.seed import SeedReport, seed_tables
 from infra.migrations.tree import AlembicTree, Failed, Observe, Only, Revision, Target, attempt, describe
@@ -276,12 +276,13 @@ class Walker:
             step.downgrade_s = took
         if isinstance(failed.cause, sa.exc.SQLAlchemyError):
             step.findings.append(
-                Finding(
+                DataFinding(
                     data_findings.check.id,
                     failed.finding.where,
                     f"the {action} succeeds on every row the schema allows",
                     f"it fails on generated rows ({failed.finding.found}); without them it succeeds",
                     f"handle every row the schema allows in {action}(), or refuse them with a clear error",
+                    kind=f"{action}-fails-on-data",
                 )
             )
         else:

@@ -253,14 +253,17 @@ class Tracer:
             scans_before, read_before = before.scans.get(oid, (0, 0))
             if oid in existing and after.scans[oid][0] != scans_before:
                 st.scanned[name(oid)] = read - read_before if read >= read_before else read
-        replaced = {r.name for oid, r in before.relations.items() if oid in existing and oid not in rels} & {
+        gone = {r.name: r for oid, r in before.relations.items() if oid not in rels}
+        replaced = {n for n, r in gone.items() if r.oid in existing} & {
             r.name for oid, r in rels.items() if oid not in before.relations
         }
         for oid, rel in rels.items():
             if oid not in before.relations and rel.relkind in ("i", "I") and rel.table in rels:
                 if rels[rel.table].name == "public.alembic_version":
                     continue
-                if rel.name in replaced:  # rebuilt under a new oid (ALTER COLUMN TYPE): a rewrite
+                if rel.name in gone and gone[rel.name].relfilenode == rel.relfilenode:
+                    continue  # re-created under a new oid, same storage (binary compatible): not rebuilt
+                if rel.name in replaced:  # rebuilt under a new oid with new storage: a rewrite
                     st.rewrites.append(rel.name)
                 else:
                     st.new_indexes.append((rel.name, name(rel.table)))
