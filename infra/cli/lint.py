@@ -12,12 +12,16 @@ from pathlib import Path
 
 from infra.compose.lint import LintReport, compose_files, lint
 from infra.compose.policy import POLICIES, project_policy
+from infra.config import Project
 from infra.errors import HarnessError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "files", nargs="*", metavar="FILE", help="compose files (default ./docker-compose.yml)"
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="compose files (default: [tool.orderflow] compose-file, else compose.yaml ... here)",
     )
     parser.add_argument("--env-file", help="the env file Compose would read (default: .env beside the file)")
     parser.add_argument(
@@ -98,7 +102,7 @@ def as_markdown(report: LintReport) -> str:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    paths = [Path(f) for f in args.files] or [Path("docker-compose.yml")]
+    paths = [Path(f) for f in args.files] or [Project.find().default_compose_file()]
     env_file = Path(args.env_file) if args.env_file else None
     reports: list[LintReport] = []
     for path in paths:
