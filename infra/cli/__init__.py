@@ -33,7 +33,8 @@ def _lazy(module: str, name: str) -> Handler:
 def _files(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--compose-file",
-        help=f"compose file (default: env {config.COMPOSE_FILE_VAR}, else ./docker-compose.yml)",
+        help=f"compose file (default: env {config.COMPOSE_FILE_VAR}, else [tool.orderflow] compose-file, "
+        "else compose.yaml / docker-compose.yml here)",
     )
     parser.add_argument(
         "--env-file", help=f"env file (default: env {config.ENV_FILE_VAR}, else .env, else .env.example)"
@@ -42,7 +43,9 @@ def _files(parser: argparse.ArgumentParser) -> None:
 
 def _schema_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--alembic-ini", help=f"alembic.ini (default: env {config.ALEMBIC_INI_VAR}, else schema/alembic.ini)"
+        "--alembic-ini",
+        help=f"alembic.ini (default: env {config.ALEMBIC_INI_VAR}, else [tool.orderflow] alembic-ini, "
+        "else ./alembic.ini)",
     )
     parser.add_argument(
         "--database-url",

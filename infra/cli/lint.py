@@ -14,6 +14,7 @@ from typing import Any
 from infra.cli import output
 from infra.compose.lint import Judged, LintReport, compose_files, lint
 from infra.compose.policy import POLICIES, project_policy
+from infra.config import Project
 from infra.errors import HarnessError
 from infra.findings import Location
 from infra.report import Report, Result, now_iso
@@ -21,7 +22,10 @@ from infra.report import Report, Result, now_iso
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "files", nargs="*", metavar="FILE", help="compose files (default ./docker-compose.yml)"
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="compose files (default: [tool.orderflow] compose-file, else compose.yaml ... here)",
     )
     parser.add_argument("--env-file", help="the env file Compose would read (default: .env beside the file)")
     parser.add_argument(
@@ -156,7 +160,7 @@ def shared_report(reports: list[LintReport], started_at: str) -> Report:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     started_at = now_iso()
-    paths = [Path(f) for f in args.files] or [Path("docker-compose.yml")]
+    paths = [Path(f) for f in args.files] or [Project.find().default_compose_file()]
     env_file = Path(args.env_file) if args.env_file else None
     reports: list[LintReport] = []
     for path in paths:
