@@ -258,7 +258,7 @@ def live_stack(pytestconfig: pytest.Config, harness_config: HarnessConfig, budge
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
     """A passed check's verbose line says what it examined ("PASSED (42/124 revisions compared)")."""
-    examined = dict(report.user_properties).get("examined")
+    examined = dict(getattr(report, "user_properties", ())).get("examined")  # a CollectReport has none
     if report.when == "call" and report.passed and examined:
         return "passed", ".", f"PASSED ({examined})"
     return None

@@ -27,7 +27,7 @@ def test_another_file_gets_only_its_matching_services_renamed(tmp_path):
     files = Profile("offline", "test").files(ComposeFiles((base,)), {"db": "postgres:16", "app": "myapp:1"})
     assert files.files[0] == base
     override = yaml.safe_load(files.files[1].read_text())
-    assert override == {"services": {"db": {"image": "orderflow/postgres:offline"}}}
+    assert override == {"services": {"db": {"image": "orderflow/postgres16:offline"}}}
 
 
 def test_no_known_image_means_no_override(tmp_path):
