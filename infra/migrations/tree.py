@@ -278,10 +278,21 @@ def run(
         raise ValueError(action)
     started = time.perf_counter()
     if tree.python is not None:  # the project's Alembic, in its interpreter, on the same database
-        url = migration_url(engine.url, tree.driver()).render_as_string(hide_password=False)
-        wire = {"only": target.revision} if isinstance(target, Only) else target
-        tree.child().ask({"cmd": "run", "action": action, "target": wire, "url": url})
-        return time.perf_counter() - started
+        _run_in_child(tree, engine, action, target)
+    else:
+        _run_here(tree, engine, action, target, observe)
+    return time.perf_counter() - started
+
+
+def _run_in_child(tree: AlembicTree, engine: sa.Engine, action: str, target: Target) -> None:
+    url = migration_url(engine.url, tree.driver()).render_as_string(hide_password=False)
+    wire = {"only": target.revision} if isinstance(target, Only) else target
+    tree.child().ask({"cmd": "run", "action": action, "target": wire, "url": url})
+
+
+def _run_here(
+    tree: AlembicTree, engine: sa.Engine, action: str, target: Target, observe: Observe | None
+) -> None:
     script = tree.script()
     with (
         migrating_engine(tree, engine) as migrating,
@@ -298,7 +309,6 @@ def run(
             script.run_env()
         if conn.in_transaction():
             conn.commit()
-    return time.perf_counter() - started
 
 
 class Failed(Exception):
