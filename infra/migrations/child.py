@@ -8,6 +8,7 @@ whatever the project pins). One request per line on stdin, one answer per line o
     {"cmd": "run", "action": "upgrade", "target": T, "url": U}  T: "rev" | ["head"...] | {"only": "rev"}
     {"cmd": "autogenerate", "url": U, "metadata": "mod:attr,mod"} -> {"ok": true, "ops": [...], ...}
     {"cmd": "create_all", "url": U, "metadata": "mod:attr,mod"}
+    {"cmd": "excluded_tables", "url": U, "metadata": M, "tables": [[schema, name]...]} -> {"excluded"...}
     an error: {"ok": false, "type": "IntegrityError", "message": "...", "database": true,
                "not_implemented": false}
 
@@ -158,6 +159,29 @@ def autogenerate(ini: str, script: ScriptDirectory, request: dict[str, Any]) -> 
     return {"ops": rendered, "applied": sorted(env), "tables": len(metadata.tables)}
 
 
+def excluded_tables(ini: str, script: ScriptDirectory, request: dict[str, Any]) -> dict[str, Any]:
+    """Which of `tables` ([schema, name] pairs) env.py's include_name / include_object leave out."""
+    metadata = _metadata(request["metadata"])
+    engine = sa.create_engine(request["url"], poolclass=sa.pool.NullPool, **FUTURE)
+    try:
+        with engine.connect() as conn:
+            env = _env_options(ini, script, conn)
+    finally:
+        engine.dispose()
+    include_name, include_object = env.get("include_name"), env.get("include_object")
+    out = []
+    for schema, name in request["tables"]:
+        if include_name is not None and not include_name(name, "table", {"schema_name": schema}):
+            out.append([schema, name])
+            continue
+        key = f"{schema}.{name}" if schema and schema != "public" else name
+        model = metadata.tables.get(key)
+        obj = model if model is not None else sa.Table(name, sa.MetaData(), schema=schema)
+        if include_object is not None and not include_object(obj, name, "table", model is None, None):
+            out.append([schema, name])
+    return {"excluded": out, "applied": sorted(env)}
+
+
 def create_all(request: dict[str, Any]) -> dict[str, Any]:
     metadata = _metadata(request["metadata"])
     engine = sa.create_engine(request["url"], poolclass=sa.pool.NullPool, **FUTURE)
@@ -182,6 +206,8 @@ def main(ini: str) -> None:
                 answer = run(ini, script, request)
             elif request["cmd"] == "autogenerate":
                 answer = autogenerate(ini, script, request)
+            elif request["cmd"] == "excluded_tables":
+                answer = excluded_tables(ini, script, request)
             else:
                 answer = create_all(request)
             answer["ok"] = True

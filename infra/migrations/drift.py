@@ -93,6 +93,16 @@ def render_op(op: object) -> str:
     return " ".join(line for line in lines if line and not line.startswith("#"))
 
 
+def _excluded_by_project(
+    tree: AlembicTree, url: str, admin_dsn: str, spec: str, snaps: list[CatalogSnapshot]
+) -> EnvOptions:
+    tables = sorted({(t.schema, t.name) for snap in snaps for t in snap.tables}, key=str)
+    with scratch_engine(admin_dsn, url, "drift_env") as engine:
+        wire = migration_url(engine.url, tree.driver()).render_as_string(hide_password=False)
+        answer = tree.child().ask({"cmd": "excluded_tables", "url": wire, "metadata": spec, "tables": tables})
+    return EnvOptions(excluded=frozenset((s, n) for s, n in answer["excluded"]))
+
+
 def _build_models(tree: AlembicTree, engine: sa.Engine, metadata: sa.MetaData | None, spec: str) -> None:
     if tree.python is not None:
         url = migration_url(engine.url, tree.driver()).render_as_string(hide_password=False)
@@ -172,4 +182,6 @@ def catalog_drift(  # noqa: PLR0917 - the two builds' inputs
             with engine.connect() as conn:
                 snaps.append(snapshot(conn))
     keep = options or EnvOptions()
+    if tree.python is not None:  # env.py's filters live in the project's interpreter: ask it
+        keep = _excluded_by_project(tree, url, admin_dsn, spec, snaps)
     return catalog_drift_findings(keep.filter(snaps[0], metadata), keep.filter(snaps[1], metadata), where)

@@ -52,6 +52,7 @@ class EnvOptions:
     """What env.py set among KEYS (`set`), and the options autogenerate runs with."""
 
     set: dict[str, Any] = field(default_factory=dict)
+    excluded: frozenset[tuple[str | None, str]] = frozenset()  # decided by the project's interpreter
 
     @property
     def opts(self) -> dict[str, Any]:
@@ -66,6 +67,8 @@ class EnvOptions:
 
     def includes_table(self, name: str, schema: str | None, metadata: sa.MetaData | None) -> bool:
         """Whether env.py's include_name / include_object keep this table in the comparison."""
+        if (schema, name) in self.excluded:
+            return False
         include_name, include_object = self.set.get("include_name"), self.set.get("include_object")
         if include_name is not None and not include_name(name, "table", {"schema_name": schema}):
             return False
@@ -79,9 +82,9 @@ class EnvOptions:
     def filter(self, snap: CatalogSnapshot, metadata: sa.MetaData | None) -> CatalogSnapshot:
         """`snap` without the tables (and their columns, constraints, indexes, triggers...) env.py
         excludes."""
-        if "include_name" not in self.set and "include_object" not in self.set:
+        if "include_name" not in self.set and "include_object" not in self.set and not self.excluded:
             return snap
-        dropped = {
+        dropped = set(self.excluded) | {
             (t.schema, t.name) for t in snap.tables if not self.includes_table(t.name, t.schema, metadata)
         }
         changes: dict[str, Any] = {}

@@ -4,6 +4,7 @@ applies them, and the check says which were; models that declare nothing are a s
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,14 @@ def envopts_include():  # type: ignore[no-untyped-def]
 def test_models_that_declare_no_table_are_nothing_to_compare():
     assert "the models declare no table" in (drift.nothing_to_compare(sa.MetaData()) or "")
     assert drift.nothing_to_compare(models()) is None
+
+
+def test_with_the_projects_python_its_interpreter_decides_what_is_excluded(live_stack):
+    """--python: env.py's include_object runs in the project's interpreter (here ours, as a child)."""
+    endpoints = live_stack.endpoints
+    tree = TREE.with_python(Path(sys.executable))
+    findings = drift.catalog_drift(
+        tree, None, endpoints.postgres_dsn(), endpoints.postgres_url(), "e", spec="models:metadata"
+    )
+    [finding] = findings
+    assert "audit_log" not in finding.found and "created_at" in finding.found
