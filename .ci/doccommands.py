@@ -132,9 +132,9 @@ def run(doc: Path, root: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 3 and argv[1] == "run":  # noqa: PLR2004 - `run DOC`
+    if len(argv) == 3 and argv[1] == "run":
         return run(Path(argv[2]), Path.cwd())
-    if len(argv) == 3 and argv[1] == "list":  # noqa: PLR2004 - `list DOC`
+    if len(argv) == 3 and argv[1] == "list":
         print(json.dumps([c.__dict__ | {"path": str(c.path)} for c in commands(Path(argv[2]))], indent=1))
         return 0
     print("usage: python .ci/doccommands.py run|list DOC", file=sys.stderr)

@@ -59,7 +59,7 @@ def _problems(doc: Path) -> list[str]:
 
 def _infra_problems(args: str) -> list[str]:
     try:
-        argv = shlex.split(args.split("|")[0] if " | " in args else args)
+        argv = shlex.split(args.split("|", maxsplit=1)[0] if " | " in args else args)
     except ValueError as exc:
         return [f"cannot split {args!r}: {exc}"]
     try:
