@@ -91,19 +91,31 @@ def _stacks(root: Path) -> set[str]:
     return {p.stem for p in (root / ".orderflow" / "stacks").glob("*.json")}
 
 
+def fences(doc: Path) -> list[list[Command]]:
+    """The doc's commands grouped by fence, in order."""
+    grouped: dict[tuple[int, str], list[Command]] = {}
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    for cmd in commands(doc):
+        opening = max(i for i in range(cmd.line) if lines[i - 1].strip() == _FENCE)
+        grouped.setdefault((opening, cmd.kind), []).append(cmd)
+    return list(grouped.values())
+
+
 def run(doc: Path, root: Path) -> int:
-    """Run the doc's `ci` commands in order with bash from `root`; stop at the first failure. Stacks
-    the commands started are removed at the end, whatever happened."""
+    """Run each `ci` fence of the doc as one bash script from `root` (so `set -a; . ./.env` holds for
+    the lines after it), in order; stop at the first failure. Stacks the commands started are
+    removed at the end, whatever happened."""
     before = _stacks(root)
-    failed = 0
     try:
-        for cmd in commands(doc):
-            if cmd.kind != "ci" or any(p.search(cmd.text) for p in _SELF):
+        for fence in fences(doc):
+            todo = [c for c in fence if c.kind == "ci" and not any(p.search(c.text) for p in _SELF)]
+            if not todo:
                 continue
+            script = "set -euo pipefail\n" + "".join(f"echo '+ {c.where()}'; {c.text}\n" for c in todo)
             started = time.monotonic()
             try:
                 done = subprocess.run(
-                    ["bash", "-c", f"set -euo pipefail; {cmd.text}"],
+                    ["bash", "-c", script],
                     cwd=root,
                     stdin=subprocess.DEVNULL,
                     capture_output=True,
@@ -111,15 +123,16 @@ def run(doc: Path, root: Path) -> int:
                     timeout=_TIMEOUT_S,
                     check=False,
                 )
-                rc, tail = done.returncode, (done.stdout + done.stderr).strip().splitlines()[-5:]
+                rc, out = done.returncode, (done.stdout + done.stderr).strip().splitlines()
             except subprocess.TimeoutExpired:
-                rc, tail = 124, [f"no answer in {_TIMEOUT_S:.0f} s"]
+                rc, out = 124, [f"no answer in {_TIMEOUT_S:.0f} s"]
             took = time.monotonic() - started
-            print(f"{cmd.where()}: exit {rc} in {took:.1f} s: {cmd.text}")
+            print(f"{todo[0].where()}: {len(todo)} command(s), exit {rc} in {took:.1f} s")
             if rc != 0:
-                print("\n".join(f"    {line}" for line in tail))
-                failed = 1
-                break
+                ran = [line for line in out if line.startswith("+ ")]
+                print(f"    failed at {ran[-1][2:] if ran else todo[0].where()}")
+                print("\n".join(f"    {line}" for line in out[-8:]))
+                return 1
     finally:
         for project in sorted(_stacks(root) - before):
             subprocess.run(
@@ -128,7 +141,7 @@ def run(doc: Path, root: Path) -> int:
                 capture_output=True,
                 check=False,
             )
-    return failed
+    return 0
 
 
 def main(argv: list[str]) -> int:
