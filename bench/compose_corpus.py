@@ -3,7 +3,7 @@
     python bench/compose_corpus.py [--corpus DIR] [--dclint PATH/TO/dclint]
 
 The corpus is third-party and lives outside the repository (default /work/corpus/compose):
-`<project>/docker-compose.yml` per tests/compose/corpus/SOURCES.md. What
+`<project>/docker-compose.yml` (or the `file:` expected.yml names) per tests/compose/corpus/SOURCES.md. What
 a reviewer flags in each file is tests/compose/corpus/expected.yml, written before the rules ran.
 Findings match on (rule id, service). With --dclint, the same files go through dclint (npm) too:
 time per file, and which expected problems its rules find. Exit 2 when no corpus file is found
@@ -144,7 +144,7 @@ def main() -> int:
     mismatches = []
     paths: list[Path] = []
     for name, project in spec["projects"].items():
-        path = Path(args.corpus) / name / "docker-compose.yml"
+        path = Path(args.corpus) / name / project.get("file", "docker-compose.yml")
         if not path.is_file():
             continue
         examined += 1
@@ -170,11 +170,9 @@ def main() -> int:
         return 2
     failing, (tp, _fp, fn) = print_table(table)
     if heldout:
-        h_tp, h_fp, h_fn = (sum(v[i] for v in heldout.values()) for i in range(3))
-        print(
-            f"of which held out ({sum(1 for p in spec['projects'].values() if p.get('heldout'))} files): "
-            f"{h_tp} found, {h_fp} false positives, {h_fn} missed"
-        )
+        names = [n for n, p in spec["projects"].items() if p.get("heldout") and Path(args.corpus, n).is_dir()]
+        print(f"\nheld out ({len(names)} files: {', '.join(names)}), apart:")
+        print_table(heldout)
     if args.verbose or failing:
         print("\n".join(mismatches))
     print(f"ours: {1000 * ours_s / examined:.0f} ms per file (docker compose config included)")

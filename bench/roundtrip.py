@@ -2,7 +2,8 @@
 downgrade-leaves-no-trace test, on the same history and the same PostgreSQL server.
 
     .venv/bin/python bench/roundtrip.py [--runs 3] [--alembic-ini schema/alembic.ini]
-        [--metadata schema.models:metadata] [--migrations-config FILE] [--prepare SQL|module:attr]
+        [--metadata schema.models:metadata] [--driver psycopg2] [--python PATH]
+        [--migrations-config FILE] [--prepare SQL|module:attr]
         [--trace [--rows N]] [--only-ours]
 
 Starts an isolated stack (offline images when no registry), then for each run, each on a fresh database:
@@ -24,6 +25,7 @@ from the trace). --only-ours leaves pytest-alembic out.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -38,7 +40,9 @@ from pytest_alembic.tests.experimental import test_downgrade_leaves_no_trace
 
 from infra import config as knobs
 from infra.config import HarnessConfig
+from infra.migrations import driver
 from infra.migrations import policy as migration_policy
+from infra.migrations.checks import load_metadata
 from infra.migrations.roundtrip import Walk, stepwise_roundtrip
 from infra.migrations.tree import AlembicTree, resolve_script_location
 from infra.progress import Progress
@@ -83,7 +87,7 @@ def trace_overhead(  # noqa: PLR0917 - the history and the run's settings
 ) -> None:
     """The walk untraced and traced, interleaved run by run on fresh databases; at the walk's own
     seeding, and with `rows` volume rows per table when given."""
-    revisions = len(tree.linear_history())
+    revisions = len(tree.revisions())
     for volume in [0, rows] if rows else [0]:
         plain, traced = [], []
         for _ in range(runs):
@@ -106,8 +110,12 @@ def trace_overhead(  # noqa: PLR0917 - the history and the run's settings
         )
 
 
+_VERSION_WRITE = re.compile(r"alembic_version.*?(?:version_num\s*=\s*|VALUES\s*\()'([^']+)'", re.S | re.I)
+
+
 def _theirs(tree: AlembicTree, endpoints: Endpoints, prepare: Prepare, test: Any) -> tuple[float, int, str]:
-    """One pytest-alembic test through its runner on a fresh database: seconds, revisions reached, outcome."""
+    """One pytest-alembic test through its runner on a fresh database: seconds, revisions reached (the
+    distinct revisions Alembic wrote into alembic_version, whatever the test did afterwards), outcome."""
     location = resolve_script_location(tree.ini, tree.config().get_main_option("script_location"))
     options = {"file": str(tree.ini), "script_location": location}
     with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "bench") as engine:
@@ -116,24 +124,41 @@ def _theirs(tree: AlembicTree, endpoints: Endpoints, prepare: Prepare, test: Any
                 prepare(conn)
         started = time.perf_counter()
         outcome = "passed"
+        written: set[str] = set()
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            written.update(_VERSION_WRITE.findall(statement))
+
         with (
             engine.connect() as conn,
             runner(config=Config(config_options=options), engine=conn) as alembic_runner,
         ):
+            sa.event.listen(conn, "before_cursor_execute", record)
             try:
                 test(alembic_runner)
             except Exception as exc:
                 outcome = f"stopped: {type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:160]}"
         took = time.perf_counter() - started
-        with engine.connect() as conn:
-            current = (
-                conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-                if sa.inspect(conn).has_table("alembic_version")
-                else None
-            )
-    line = [r.id for r in tree.linear_history()]
-    reached = line.index(current) + 1 if current in line else len(line)
-    return took, reached if outcome != "passed" else len(line), outcome
+    total = len(tree.revisions())
+    return took, len(written) if outcome != "passed" else total, outcome
+
+
+def walked(walk: Walk) -> int:
+    """Revisions the walk actually upgraded from their parents' state (not the unreached ones)."""
+    return max(1, sum(1 for s in walk.steps if not s.status.startswith("not reached")))
+
+
+def quarters(walk: Walk) -> str:
+    """Seconds per revision over the first and the last quarter of the history (growth shows)."""
+    steps = [s for s in walk.steps if not s.status.startswith("not reached")]
+    size = max(1, len(steps) // 4)
+    first, last = steps[:size], steps[-size:]
+    mean = statistics.mean
+    return (
+        f"first quarter ({len(first)} rev) {mean(s.total_s for s in first):.3f}s/rev "
+        f"(snapshots {mean(s.snapshot_s for s in first):.3f}), last quarter ({len(last)} rev) "
+        f"{mean(s.total_s for s in last):.3f}s/rev (snapshots {mean(s.snapshot_s for s in last):.3f})"
+    )
 
 
 def main() -> None:
@@ -144,14 +169,22 @@ def main() -> None:
     parser.add_argument(
         "--alembic-ini", help=f"default: env {knobs.ALEMBIC_INI_VAR}, else schema/alembic.ini"
     )
+    parser.add_argument("--metadata", help="the models (module:attr,module...), loaded before the tree")
+    parser.add_argument("--driver", help="the migrations' DBAPI driver (default: what the tree names)")
+    parser.add_argument("--python", help="the project's interpreter to run its Alembic in (ours only)")
     parser.add_argument("--migrations-config", help="pyproject-style TOML: irreversible revisions, prepare")
     parser.add_argument("--prepare", help="SQL file or module:attr run on each empty database first")
     parser.add_argument("--trace", action="store_true", help="also time the walk with the safety trace")
     parser.add_argument("--rows", type=int, default=0, help="with --trace: also with N volume rows per table")
     parser.add_argument("--only-ours", action="store_true", help="leave pytest-alembic's tests out")
     args = parser.parse_args()
-    tree = AlembicTree(knobs.alembic_ini(args.alembic_ini))
-    revisions = len(tree.linear_history())
+    if args.metadata:  # the models first, as the plugin loads them (before any revision file)
+        load_metadata(knobs.metadata_spec(args.metadata))
+    tree = AlembicTree(knobs.alembic_ini(args.alembic_ini)).with_python(
+        Path(args.python) if args.python else None
+    )
+    tree = tree.with_driver(driver.choose(knobs.driver(args.driver), None))
+    revisions = len(tree.revisions())
     rules = migration_policy.load(Path(args.migrations_config) if args.migrations_config else None, tree.ini)
     prepare = migration_policy.prepare_hook(rules, args.prepare)
 
@@ -186,8 +219,9 @@ def main() -> None:
     m = statistics.median(s for s, _ in mine)
     print(
         f"ours (stepwise walk: full catalog + seeded rows at every step): {m:.2f}s, "
-        f"{m / revisions:.3f}s per revision"
+        f"{m / walked(walk):.3f}s per revision walked ({walked(walk)}/{revisions})"
     )
+    print(f"  per revision: {quarters(walk)}")
     print(f"  examined: {walk.summary()}")
     print(
         f"  findings: {len(walk.findings)}"

@@ -163,3 +163,20 @@ def render_all(findings: Sequence[Finding]) -> str:
     """A readable block for an assertion message; one entry per finding."""
     header = f"{len(findings)} finding(s):"
     return "\n".join([header, *(f.render() for f in findings)])
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a tool (an editor, GitHub, a SARIF viewer) can jump to: a file with a 1-based line and
+    column, and/or a logical place (a table, a column, a revision) where no file holds it."""
+
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    logical: str | None = None
+
+    def describe(self) -> str:
+        """`path:line:col` (as compilers print it), else the logical place."""
+        if self.path is None:
+            return self.logical or ""
+        return ":".join(str(p) for p in (self.path, self.line, self.column) if p is not None)

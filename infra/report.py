@@ -1,7 +1,8 @@
-"""The one report format shared by `up --json`, `audit` and `roundtrip`: JSON plus a Markdown summary.
+"""The one report format of every `--json` (lint, status, checks, up, roundtrip, audit, trace): JSON
+plus a Markdown summary; SARIF and GitHub annotations are made from it (infra.cli.output).
 
-Documented in infra/report.schema.json. Secrets never reach a report: callers pass the env whose
-secret values are masked in every message.
+Documented in infra/report.schema.json and docs/output.md. Secrets never reach a report: callers
+pass the env whose secret values are masked in every message.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from infra import __version__
-from infra.findings import Finding
+from infra.findings import Finding, Location
 from infra.masking import mask
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: results carry severity and location; lint, status and checks share the format
 Status = Literal["passed", "failed", "skipped", "error"]
+Severity = Literal["error", "warning", "info"]
 
 
 def now_iso() -> str:
@@ -31,11 +33,17 @@ class Result:
     message: str = ""
     where: str = ""
     duration_s: float | None = None
+    severity: Severity = "error"  # a failed warning or info does not fail the report
+    location: Location | None = None
+
+    @property
+    def fails(self) -> bool:
+        return self.status == "error" or (self.status == "failed" and self.severity == "error")
 
 
 @dataclass
 class Report:
-    kind: str  # up, audit, roundtrip
+    kind: str  # lint, status, checks, up, audit, roundtrip, trace
     started_at: str = field(default_factory=now_iso)
     finished_at: str = ""
     results: list[Result] = field(default_factory=list)
@@ -44,7 +52,10 @@ class Report:
     @property
     def status(self) -> Status:
         statuses = {r.status for r in self.results}
-        return "error" if "error" in statuses else "failed" if "failed" in statuses else "passed"
+        if statuses == {"skipped"}:  # examined nothing: never a pass
+            return "skipped"
+        failing = {r.status for r in self.results if r.fails}
+        return "error" if "error" in failing else "failed" if "failed" in failing else "passed"
 
     def add(self, result: Result) -> None:
         self.results.append(result)
@@ -74,12 +85,20 @@ class Report:
             "started_at": self.started_at,
             "finished_at": self.finished_at or now_iso(),
             **self.data,
-            "results": [asdict(r) for r in self.results],
+            "results": [result_dict(r) for r in self.results],
         }
         return json.loads(mask(json.dumps(doc), list(secrets)))  # type: ignore[no-any-return]
 
     def to_json(self, secrets: Iterable[str] = ()) -> str:
         return json.dumps(self.to_dict(secrets), indent=2)
+
+
+def result_dict(result: Result) -> dict[str, Any]:
+    """A result as the schema has it: the location without its unset parts, or null."""
+    doc = asdict(result)
+    if result.location is not None:
+        doc["location"] = {k: v for k, v in asdict(result.location).items() if v is not None}
+    return doc
 
 
 def cell(text: str) -> str:
@@ -90,6 +109,15 @@ def cell(text: str) -> str:
     """
     text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _where(result: Mapping[str, Any]) -> str:
+    """`where`, with the file and line a tool can jump to when the result has one."""
+    location = result.get("location") or {}
+    if not location.get("path"):
+        return str(result["where"])
+    at = ":".join(str(location[k]) for k in ("path", "line") if location.get(k))
+    return f"{result['where']} ({at})"
 
 
 def markdown_summary(doc: Mapping[str, Any], explain: Mapping[str, str] | None = None) -> str:
@@ -107,7 +135,7 @@ def markdown_summary(doc: Mapping[str, Any], explain: Mapping[str, str] | None =
     failed = [r for r in results if r["status"] in ("failed", "error")]
     if failed:
         lines += ["| check | where | problem |", "|---|---|---|"]
-        lines += [f"| `{r['check_id']}` | {cell(r['where'])} | {cell(r['message'])} |" for r in failed]
+        lines += [f"| `{r['check_id']}` | {cell(_where(r))} | {cell(r['message'])} |" for r in failed]
         for check_id in sorted({r["check_id"] for r in failed}):
             if explain and check_id in explain:
                 lines += ["", f"**{check_id}**: {explain[check_id]}"]

@@ -50,7 +50,16 @@ def test_a_typo_in_a_marker_fails_collection(tmp_path):
         'import pytest\n@pytest.mark.negative("live.no-such-check")\ndef test_a(): pass\n'
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "pytest_orderflow.harness",
+            str(tmp_path),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -7,18 +7,26 @@ check says what it examined and is skipped, never passed, when that is nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from checks.migrations.examined import require_examined
+pytest.importorskip("hypothesis", reason="the migration checks need the [migrations] extra (hypothesis)")
+
+from infra import config as knobs
 from infra.errors import HarnessError
 from infra.findings import only, render_all
-from infra.migrations import drift, history
+from infra.migrations import drift, envopts, history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
-from infra.migrations.data import data_findings
+from infra.migrations.coverage import coverage
+from infra.migrations.data import data_findings, failing
+from infra.migrations.policy import Prepare
 from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, Walk, stepwise_roundtrip
 from infra.stack.databases import scratch_engine
+
+from .examined import judge_walk, require_examined
 
 pytestmark = [pytest.mark.migrations]
 
@@ -39,68 +47,101 @@ def test_upgrade_from_empty(alembic_tree, empty_engine, prepare_hook):
 
 
 @pytest.fixture(scope="module")
-def walk(alembic_tree, live_stack, migration_policy, prepare_hook) -> Iterator[Walk]:
+def walk(alembic_tree, postgres_server, migration_policy, prepare_hook) -> Iterator[Walk]:
     """The whole line walked once, every table seeded with generated rows (reproducible seed)."""
-    endpoints = live_stack.endpoints
-    with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "walk") as engine:
+    with scratch_engine(postgres_server.admin_dsn, postgres_server.url, "walk") as engine:
         yield stepwise_roundtrip(alembic_tree, engine, seed=0, policy=migration_policy, prepare=prepare_hook)
 
 
 @pytest.mark.infra
 @pytest.mark.check(STEPWISE_ROUNDTRIP)
-def test_each_downgrade_restores_the_catalog(walk):
+def test_each_downgrade_restores_the_catalog(walk, request):
     """A downgrade that does `pass` or forgets an index raises nothing; the catalog diff sees it."""
-    require_examined(walk, walk.downgraded, "no revision was downgraded")
     findings = only(walk.findings, STEPWISE_ROUNDTRIP)
-    findings += only(walk.findings, upgrade_from_empty.check)  # what stopped the walk, if anything
-    assert not findings, f"{walk.summary()}\n{render_all(findings)}"
+    findings += only(walk.findings, upgrade_from_empty.check)  # what kept revisions from being walked
+    judge_walk(request.node, walk, coverage(walk, STEPWISE_ROUNDTRIP.id), findings)
 
 
 @pytest.mark.infra
 @pytest.mark.check(REUPGRADE_IDENTICAL)
-def test_upgrade_after_downgrade_is_identical(walk):
+def test_upgrade_after_downgrade_is_identical(walk, request):
     """Roll back, roll forward: the schema must land where it was."""
-    require_examined(
-        walk, walk.count("round-tripped"), "no revision was downgraded cleanly, so none re-upgraded"
-    )
-    findings = only(walk.findings, REUPGRADE_IDENTICAL)
-    assert not findings, f"{walk.summary()}\n{render_all(findings)}"
+    cov = coverage(walk, REUPGRADE_IDENTICAL.id)
+    judge_walk(request.node, walk, cov, only(walk.findings, REUPGRADE_IDENTICAL))
 
 
 @pytest.mark.infra
 @pytest.mark.check(data_findings.check)
-def test_generated_rows_survive_every_step(walk):
+def test_generated_rows_survive_every_step(walk, request):
     """Rows generated for every table (hypothesis, from the reflected columns) are unchanged by each
     later upgrade and downgrade."""
-    require_examined(walk, walk.seeded.rows and walk.upgraded, f"no rows seeded ({walk.seeded.summary()})")
-    findings = only(walk.findings, data_findings.check)
-    assert not findings, f"{walk.summary()}\n{render_all(findings)}"
+    require_examined(walk, walk.seeded.rows, f"no rows seeded ({walk.seeded.summary()})")
+    cov = coverage(walk, data_findings.check.id)
+    # Inherent column drops and downgrades declared lossy are reported with the walk, not failed.
+    judge_walk(request.node, walk, cov, failing(only(walk.findings, data_findings.check)))
+
+
+@dataclass(frozen=True)
+class DriftInputs:
+    models: sa.MetaData | None  # None: the project's own interpreter loads them (--python)
+    spec: str
+    options: envopts.EnvOptions
+    prepare: Prepare | None
+
+
+@pytest.fixture
+def drift_inputs(request, pytestconfig, alembic_tree, empty_engine, prepare_hook) -> DriftInputs:
+    """The models, env.py's autogenerate settings; skips when the models declare nothing. The pass
+    line names the settings applied."""
+    spec = knobs.metadata_spec(knobs.metadata_given(pytestconfig.getoption("--orderflow-metadata")))
+    if alembic_tree.python:
+        request.node.user_properties.append(
+            ("examined", "in the project's interpreter, with env.py's options")
+        )
+        return DriftInputs(None, spec, envopts.EnvOptions(), prepare_hook)
+    models = request.getfixturevalue("target_metadata")
+    reason = drift.nothing_to_compare(models)
+    if reason:
+        pytest.skip(reason)
+    options = envopts.capture(alembic_tree, empty_engine)
+    request.node.user_properties.append(
+        ("examined", f"{len(models.tables)} model table(s); {options.applied()}")
+    )
+    return DriftInputs(models, spec, options, prepare_hook)
 
 
 @pytest.mark.infra
 @pytest.mark.check(drift.autogenerate_findings.check)
-def test_models_match_migrations_autogenerate(alembic_tree, empty_engine, target_metadata, prepare_hook):
-    """A model change without a migration passes tests built with create_all() and fails in production."""
-    findings, _ = upgrade_from_empty(alembic_tree, empty_engine, prepare_hook)
+def test_models_match_migrations_autogenerate(alembic_tree, empty_engine, drift_inputs):
+    """A model change without a migration passes tests built with create_all() and fails in production.
+    Compared the project's way: env.py's include_object, compare_type... as `alembic check` applies them."""
+    given = drift_inputs
+    findings, _ = upgrade_from_empty(alembic_tree, empty_engine, given.prepare)
     assert not findings, render_all(findings)
-    drifted = drift.autogenerate_findings(empty_engine, target_metadata, f"alembic tree {alembic_tree.ini}")
-    assert not drifted, render_all(drifted)
+    where = f"alembic tree {alembic_tree.ini}"
+    drifted = drift.autogenerate_findings(
+        empty_engine, given.models, where, given.options, alembic_tree, given.spec
+    )
+    assert not drifted, f"{given.options.applied()}\n{render_all(drifted)}"
 
 
 @pytest.mark.infra
 @pytest.mark.check(drift.catalog_drift_findings.check)
-def test_models_match_migrations_catalog(alembic_tree, live_stack, target_metadata, prepare_hook):
-    """create_all() and upgrade head must build the same catalog, names, expressions and triggers included."""
-    endpoints = live_stack.endpoints
+def test_models_match_migrations_catalog(alembic_tree, postgres_server, drift_inputs):
+    """create_all() and upgrade head must build the same catalog, names, expressions and triggers included
+    (tables env.py's include_name / include_object exclude are left out)."""
+    given = drift_inputs
     findings = drift.catalog_drift(
         alembic_tree,
-        target_metadata,
-        endpoints.postgres_dsn(),
-        endpoints.postgres_url(),
+        given.models,
+        postgres_server.admin_dsn,
+        postgres_server.url,
         f"alembic tree {alembic_tree.ini}",
-        prepare_hook,
+        given.prepare,
+        given.options,
+        given.spec,
     )
-    assert not findings, render_all(findings)
+    assert not findings, f"{given.options.applied()}\n{render_all(findings)}"
 
 
 @pytest.mark.check(history.rewritten_findings.check)

@@ -5,28 +5,33 @@ behind a revision with no lock_timeout."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+pytest.importorskip("hypothesis", reason="the safety checks need the [migrations] extra (hypothesis)")
 import sqlalchemy as sa
 
-from infra.config import REPO_ROOT, metadata_spec
+from infra.config import metadata_given, project_metadata
 from infra.findings import Finding, only, render_all
+from infra.migrations import history
 from infra.safety import oldcode
 from infra.safety.contention import CONTENTION
 from infra.safety.rules import RULES
 from infra.safety.run import SafetyRun, contention_run, safety_run, upgrade
 from infra.stack.databases import scratch_database, scratch_engine, with_database
+from pytest_orderflow.harness import project_start
 
 ROWS = 500
 pytestmark = [pytest.mark.safety, pytest.mark.migrations, pytest.mark.infra]
 
 
 @pytest.fixture(scope="module")
-def safety_runs(alembic_tree, live_stack) -> list[SafetyRun]:
+def safety_runs(alembic_tree, postgres_server) -> list[SafetyRun]:
     """Each revision traced from its down revision, on its own seeded scratch database."""
-    endpoints = live_stack.endpoints
     runs = []
     for rev in alembic_tree.linear_history():
-        with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "safety") as engine:
+        with scratch_engine(postgres_server.admin_dsn, postgres_server.url, "safety") as engine:
             runs.append(safety_run(alembic_tree, engine, rev.down, rev.id, rows=ROWS))
     return runs
 
@@ -47,24 +52,27 @@ def test_revision_is_safe(safety_runs, rule):
 
 
 @pytest.mark.check(oldcode.OLD_CODE)
-def test_base_ref_models_work_against_head(alembic_tree, live_stack, base_ref, pytestconfig):
+def test_base_ref_models_work_against_head(alembic_tree, postgres_server, base_ref, pytestconfig):
     """The release at ORDERFLOW_BASE_REF (default HEAD) keeps working while the new schema is deployed."""
-    endpoints = live_stack.endpoints
-    ref = base_ref
-    with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "oldcode") as engine:
+    models = metadata_given(pytestconfig.getoption("--orderflow-metadata")) or project_metadata(
+        project_start(pytestconfig)
+    )
+    if not models:
+        pytest.skip("no models named: pass --orderflow-metadata or set [tool.orderflow] metadata")
+    repo = history.repo_root(Path(alembic_tree.script().versions))
+    with scratch_engine(postgres_server.admin_dsn, postgres_server.url, "oldcode") as engine:
         upgrade(alembic_tree, engine, "head")
         url = engine.url.render_as_string(hide_password=False)
-        findings, tables = oldcode.old_code_findings(
-            REPO_ROOT, ref, metadata_spec(pytestconfig.getoption("--metadata")), url
-        )
+        findings, tables = oldcode.old_code_findings(repo, base_ref, models, url)
     assert tables, "the base ref's models map no table"
     assert not findings, render_all(findings)
 
 
 @pytest.mark.check(CONTENTION)
-def test_open_application_transaction_does_not_queue_behind_a_revision(alembic_tree, safety_runs, live_stack):
+def test_open_application_transaction_does_not_queue_behind_a_revision(
+    alembic_tree, safety_runs, postgres_server
+):
     """A revision that takes a blocking lock on an existing table gives up on lock_timeout instead."""
-    endpoints = live_stack.endpoints
     touched = [
         (run.target, lk.table)
         for run in safety_runs
@@ -77,13 +85,13 @@ def test_open_application_transaction_does_not_queue_behind_a_revision(alembic_t
     findings = []
     for revision, table in dict(touched).items():
         down = alembic_tree.script().get_revision(revision).down_revision or "base"
-        with scratch_database(endpoints.postgres_dsn(), "contend") as name:
-            engine = sa.create_engine(with_database(endpoints.postgres_url(), name))
+        with scratch_database(postgres_server.admin_dsn, "contend") as name:
+            engine = sa.create_engine(with_database(postgres_server.url, name))
             try:
                 result = contention_run(
                     alembic_tree,
                     engine,
-                    with_database(endpoints.postgres_dsn(), name),
+                    with_database(postgres_server.admin_dsn, name),
                     revision,
                     str(down),
                     table,

@@ -23,10 +23,9 @@ def naming_convention(target_metadata: sa.MetaData) -> Mapping[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def head_catalog(live_stack, alembic_tree: AlembicTree) -> CatalogSnapshot:
+def head_catalog(postgres_server, alembic_tree: AlembicTree) -> CatalogSnapshot:
     """The catalog of a fresh database after `upgrade head` (the database is dropped afterwards)."""
-    endpoints = live_stack.endpoints
-    with scratch_engine(endpoints.postgres_dsn(), endpoints.postgres_url(), "audit") as engine:
+    with scratch_engine(postgres_server.admin_dsn, postgres_server.url, "audit") as engine:
         run(alembic_tree, engine, "upgrade", "head")
         return snapshot(engine)
 

@@ -26,7 +26,7 @@ def _where(live_stack, database):
 
 @pytest.mark.check(version_findings.check)
 def test_major_version_is_the_stack_contract(live_stack, record_property):
-    """16 on the upstream profile; the offline profile declares 17 (Debian has no PG 16 with pgvector)."""
+    """16 on both profiles (the offline image is PostgreSQL 16.14 too: docs/engines.md)."""
     dsn = live_stack.endpoints.postgres_dsn()
     expected = expected_major(live_stack.stack.profile)
     _, banner = server_version(dsn)

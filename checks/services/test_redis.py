@@ -2,6 +2,8 @@
 
 import pytest
 
+pytest.importorskip("redis", reason="the Redis checks need the [live] extra (redis)")
+
 from infra.findings import render_all
 from infra.probes.redis import (
     auth_required_findings,

@@ -7,7 +7,7 @@ schema and fail only on new ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from infra.audit import RULES
 from infra.catalog import CatalogSnapshot, snapshot
 from infra.errors import HarnessError
 from infra.findings import Finding
+from infra.masking import mask_dsn
 from infra.report import Report, Result, Status
 
 BASELINE_FORMAT = "orderflow-audit-baseline"
@@ -59,21 +60,43 @@ def read_baseline(path: Path) -> set[str]:
     return {str(v) for v in doc["violations"]}
 
 
-def read_catalog(url: str) -> CatalogSnapshot:
-    """Snapshot a database in a read-only transaction: the audit never writes."""
+def read_catalog(url: str, schemas: Sequence[str] = ("public",)) -> tuple[CatalogSnapshot, list[str]]:
+    """Snapshot `schemas` of a database in a read-only transaction (the audit never writes); and the
+    other schemas holding tables (named when the audited ones hold none)."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 10})
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SET TRANSACTION READ ONLY"))
-            return snapshot(conn)
+            return snapshot(conn, schemas), schemas_with_tables(conn, schemas)
     except (sa.exc.OperationalError, psycopg.OperationalError) as exc:
-        reason = " ".join(str(getattr(exc, "orig", exc)).split())
+        reason = mask_dsn(" ".join(str(getattr(exc, "orig", exc)).split()))
         raise HarnessError(
-            f"cannot connect to {engine.url.render_as_string(hide_password=True)}: {reason}",
+            f"cannot connect to {mask_dsn(engine.url.render_as_string(hide_password=True))}: {reason}",
             "check --database-url, or start the stack with `python -m infra up`",
         ) from None
     finally:
         engine.dispose()
+
+
+def schemas_with_tables(conn: sa.Connection, besides: Sequence[str]) -> list[str]:
+    """User schemas other than `besides` that hold tables."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT DISTINCT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' "
+            "AND n.nspname <> 'information_schema' AND NOT n.nspname = ANY(:besides) ORDER BY 1"
+        ),
+        {"besides": list(besides)},
+    )
+    return [str(r[0]) for r in rows]
+
+
+def nothing_to_audit(snap: CatalogSnapshot, schemas: Sequence[str], elsewhere: Sequence[str]) -> str | None:
+    """Why the audit examined nothing (no table in the schemas read), or None when it has tables."""
+    if snap.tables:
+        return None
+    others = f"; tables are in {', '.join(elsewhere)}: pass --schema NAME for each" if elsewhere else ""
+    return f"no table to audit in schema(s) {', '.join(schemas)} (alembic_version aside){others}"
 
 
 @dataclass
@@ -90,10 +113,21 @@ def judge(findings: list[Finding], baseline: set[str] | None) -> AuditOutcome:
     return AuditOutcome(findings, new, len(findings) - len(new))
 
 
-def audit_report(outcome: AuditOutcome, database: str, baseline: Path | None, started_at: str) -> Report:
+def audit_report(
+    outcome: AuditOutcome,
+    database: str,
+    baseline: Path | None,
+    started_at: str,
+    nothing: str | None = None,
+) -> Report:
+    """Per rule: failed per new violation, skipped per known one, else passed; every rule skipped with
+    `nothing` (the reason) when the database had nothing to audit."""
     report = Report("audit", started_at=started_at)
     new = {id(f) for f in outcome.new}
     for rule_id in RULES:
+        if nothing:
+            report.add(Result(rule_id, "skipped", nothing, database))
+            continue
         mine = [f for f in outcome.findings if f.check_id == rule_id]
         for f in mine:
             status: Status = "failed" if id(f) in new else "skipped"

@@ -10,9 +10,10 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from infra import config
+from infra import __version__, config
 from infra.cli import checks as cli_checks
 from infra.cli import lint as cli_lint
+from infra.cli import output
 from infra.cli import stack as cli_stack
 from infra.errors import HarnessError
 from infra.stack.signals import terminate_as_interrupt
@@ -43,11 +44,29 @@ def _schema_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--alembic-ini", help=f"alembic.ini (default: env {config.ALEMBIC_INI_VAR}, else schema/alembic.ini)"
     )
-    parser.add_argument("--database-url", help="PostgreSQL server to use (default: the dev stack from .env)")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL server to use (default: the stack of --project, else this checkout's dev stack)",
+    )
+    parser.add_argument(
+        "--project",
+        help="a stack started by `up`: its saved state gives the URL and password file "
+        "(default: this checkout's dev stack)",
+    )
+    parser.add_argument(
+        "--driver",
+        help="DBAPI driver the migrations run with, e.g. psycopg2 (default: env ORDERFLOW_DRIVER, else the "
+        "policy's `driver`, else what alembic.ini or env.py names, else psycopg)",
+    )
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="the project's interpreter to run its Alembic in (its own SQLAlchemy/Alembic versions)",
+    )
     parser.add_argument("--env-file", help="the dev stack's env file (default .env)")
     parser.add_argument("--report", help="write the JSON report here")
     parser.add_argument("--markdown", help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
-    parser.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+    output.add_format_argument(parser)
 
 
 def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
@@ -58,7 +77,14 @@ def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser])
         "--profile", choices=config.PROFILES, help=f"images (default: env {config.PROFILE_VAR}, else auto)"
     )
     up.add_argument("--isolated", action="store_true", help="own project name, free ports, generated secrets")
-    up.add_argument("--project", help="Compose project name (default: the file's `name:`)")
+    up.add_argument(
+        "--project",
+        help="Compose project name (default: the file's `name:`, or this checkout's own when another "
+        "checkout's containers hold that one)",
+    )
+    up.add_argument(
+        "--new-ports", action="store_true", help="isolated stack: free ports instead of the saved ones"
+    )
     up.add_argument("--timeout", type=float, help="seconds to wait for health (default: the startup budget)")
     up.add_argument(
         "--startup-budget",
@@ -74,9 +100,20 @@ def _stack_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser])
     ):
         p = add(name, handler, text)
         _files(p)
-        p.add_argument("--project", help="an isolated stack's project name")
+        p.add_argument(
+            "--project",
+            help="the stack's project name (default: this checkout's stack)",
+        )
         if name == "status":
-            p.add_argument("--json", action="store_true")
+            p.add_argument("--json", action="store_true", help="the report (docs/output.md) on stdout")
+            p.add_argument(
+                "--database-url",
+                nargs="?",
+                const="libpq",
+                choices=("libpq", "sqlalchemy"),
+                help="print the stack's PostgreSQL URL (the password stays in its password file, "
+                "which the URL names); `sqlalchemy` for a postgresql+psycopg URL",
+            )
         else:
             p.add_argument("--volumes", action="store_true", help="remove its volumes too (loses the data)")
             p.add_argument(
@@ -132,7 +169,7 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
     roundtrip.add_argument(
         "--models",
         help="the base ref's models for --old-code (module:attribute or path.py:attribute in its "
-        "checkout; default: ORDERFLOW_TARGET_METADATA, else schema.models:metadata, skipped if absent)",
+        "checkout; default: ORDERFLOW_TARGET_METADATA, else [tool.orderflow] metadata, skipped if absent)",
     )
     _schema_options(roundtrip)
 
@@ -150,7 +187,14 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
         "--metadata",
         help="the models' MetaData, for its naming convention: module:attr.path (a MetaData or a "
         "declarative base) or path.py:attr, then optionally ,model.module,... to import first "
-        f"(default: env {config.METADATA_VAR}, else {config.DEFAULT_METADATA})",
+        f"(default: env {config.METADATA_VAR}, else [tool.orderflow] metadata)",
+    )
+    audit.add_argument(
+        "--schema",
+        action="append",
+        dest="schemas",
+        metavar="NAME",
+        help="schema to audit (repeatable; default public)",
     )
     audit.add_argument("--baseline", help="known violations (JSON); fail only on new ones")
     audit.add_argument(
@@ -186,6 +230,7 @@ def _schema_commands(add: Callable[[str, Handler, str], argparse.ArgumentParser]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"orderflow-infra {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -198,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     images = add("images", lambda a: 2, "offline images built from Debian packages")
     images_sub = images.add_subparsers(dest="images_command", required=True, metavar="ACTION")
     build = images_sub.add_parser("build", help="build the offline images whose inputs changed")
-    build.add_argument("--only", action="append", choices=["postgres", "redis", "objectstore"])
+    build.add_argument("--only", action="append", choices=["postgres", "redis", "minio"])
     build.set_defaults(handler=cli_stack.cmd_images_build)
 
     env = add("env", lambda a: 2, "the developer's .env")

@@ -17,8 +17,11 @@ from pathlib import Path
 from infra.config import REPO_ROOT
 from infra.errors import HarnessError
 from infra.registry import all_checks
+from infra.report import Report, Result
 
-COVERAGE_OPTION = "--checks-coverage"  # the pytest plugin writes each collected item's markers there
+COVERAGE_OPTION = (
+    "--orderflow-checks-coverage"  # the pytest plugin writes each collected item's markers there
+)
 
 
 @dataclass
@@ -86,11 +89,25 @@ def matrix(coverage: Coverage | None = None) -> list[MatrixRow]:
     ]
 
 
+def checks_report(rows: list[MatrixRow], uncovered: list[str]) -> Report:
+    """`checks --json` in the shared report format: per check id, passed when it is asserted and has a
+    negative case, failed otherwise."""
+    report = Report("checks", data={"checks": [asdict(r) for r in rows], "uncovered": uncovered})
+    for r in rows:
+        missing = [
+            w for w, has in (("a check", r.checked_by), ("a negative case", r.negative_cases)) if not has
+        ]
+        text = f"{len(r.checked_by)} check(s), {len(r.negative_cases)} negative case(s)"
+        message = text + (f"; without {' and '.join(missing)}" if missing else "")
+        report.add(Result(r.id, "failed" if missing else "passed", message, r.concern))
+    return report.finish()
+
+
 def cmd_checks(args: argparse.Namespace) -> int:
     rows = matrix()
     uncovered = [r.id for r in rows if not r.negative_cases or not r.checked_by]
     if args.json:
-        print(json.dumps({"checks": [asdict(r) for r in rows], "uncovered": uncovered}, indent=2))
+        print(checks_report(rows, uncovered).to_json())
     else:
         for r in rows:
             print(f"{r.id:40} {len(r.checked_by)} check(s)  {len(r.negative_cases)} negative case(s)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,15 +42,10 @@ MAX_ENV_FILE_BYTES = 128 * 1024
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """Read an env file; every way it can be unusable is one line (content never quoted: secrets)."""
+    """Read an env file; every way it can be unusable is one line (content never quoted: secrets).
+    Opened non-blocking and its type checked before any read: a FIFO would block the read forever."""
     try:
-        size = path.stat().st_size
-        if size > MAX_ENV_FILE_BYTES:
-            raise HarnessError(
-                f"env file {path} is {size // 1024} KiB; env files over 128 KiB are refused",
-                "an env file holds short KEY=VALUE lines; move large values into files",
-            )
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise HarnessError(f"env file {path} does not exist", "copy .env.example to .env") from None
     except OSError as exc:
@@ -57,6 +53,24 @@ def read_env_file(path: Path) -> dict[str, str]:
             f"env file {path} cannot be read ({exc.strerror or type(exc).__name__})",
             "check its permissions (`ls -l`); it must be a readable file",
         ) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENV_FILE_BYTES:
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise HarnessError(
+                f"env file {path} cannot be read (Is a directory)",
+                "check its permissions (`ls -l`); it must be a readable file",
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise HarnessError(
+                f"env file {path} is not a regular file (a FIFO or device); refused", "point it at a file"
+            )
+        raise HarnessError(
+            f"env file {path} is {info.st_size // 1024} KiB; env files over 128 KiB are refused",
+            "an env file holds short KEY=VALUE lines; move large values into files",
+        )
+    with os.fdopen(fd, "rb") as handle:
+        raw = handle.read(MAX_ENV_FILE_BYTES + 1)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -20,6 +20,8 @@ _MINIO_RELEASE = re.compile(r"RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z")
 # PostgreSQL's own versions have two parts since 10: postgres:16.4 names one exact release.
 TWO_PART_VERSION_REPOS = frozenset({"postgres", "postgis/postgis", "zulip/zulip-server"})
 _TWO_PART = re.compile(r"\d+\.\d+(?:-|$)")
+# PostgreSQL before 10 had three-part versions: `9.5` is a major release, `9.5.25` the build.
+_PRE_10_POSTGRES = re.compile(r"[1-9]\.\d+(?:-|$)")
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,9 @@ def floating_reason(ref: ImageRef) -> str | None:
 
     Pinned: a digest; a tag whose first version is a full x.y.z (`7.4.1-bookworm`, `0.8.0-pg16`);
     MinIO's dated `RELEASE.<date>T<time>Z`; `x.y` for images whose upstream versions have two parts
-    (`postgres:16.4`). Floating: no tag, `latest`, words (`stable`), major-only tags (`redis:7`,
-    `pg16`), and `v2.1-3.4.5`, which follows every 2.1.z release whatever the 3.4.5 is.
+    (`postgres:16.4`; before PostgreSQL 10, `9.5` was the major). Floating: no tag, `latest`, words
+    (`stable`), major-only tags (`redis:7`, `pg16`), and `v2.1-3.4.5`, which follows every 2.1.z
+    release whatever the 3.4.5 is.
     """
     if ref.digest or _MINIO_RELEASE.fullmatch(ref.tag or ""):
         return None
@@ -78,7 +81,8 @@ def floating_reason(ref: ImageRef) -> str | None:
     first = _FIRST_VERSION.search(ref.tag)
     if first and first.group(0).count(".") >= 2:
         return None
-    if ref.repository in TWO_PART_VERSION_REPOS and _TWO_PART.match(ref.tag):
+    old_postgres = ref.repository in ("postgres", "postgis/postgis") and _PRE_10_POSTGRES.match(ref.tag)
+    if ref.repository in TWO_PART_VERSION_REPOS and _TWO_PART.match(ref.tag) and not old_postgres:
         return None
     return f"tag {ref.tag!r} names no full version (it moves with every release)"
 

@@ -16,19 +16,23 @@ from pathlib import Path
 
 from infra.compose.envfile import read_env_file
 from infra.compose.interpolate import refused_variables
+from infra.compose.locate import locate
 from infra.compose.model import ComposeFiles, ComposeModel, EnvFileRecord, load_model
 from infra.compose.policy import Policy
 from infra.compose.rules import RULES, read_raw
 from infra.compose.rules.common import ComposeFinding, RawFile
 from infra.compose.rules.suppression import Exception_, valid_exceptions
-from infra.environ import child_env
+from infra.compose.shipped import shipped_healthchecks
+from infra.compose.source import refuse_special
+from infra.environ import child_env, run_bounded
 from infra.errors import HarnessError
-from infra.findings import Finding
+from infra.findings import Finding, Location
 from infra.masking import mask, secret_values
 
 # Compose's default file names: `docker compose up` in their folder also merges `<stem>.override<ext>`.
 DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 PLACEHOLDER = "placeholder"
+_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
 
 
 def compose_files(path: Path, env_file: Path | None = None) -> ComposeFiles:
@@ -48,22 +52,36 @@ def _placeholder(name: str) -> str:
 def _tracked(path: Path) -> bool | None:
     """Whether git tracks `path`; None when it is in no git work tree (or git is missing)."""
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(path.parent), "ls-files", "--error-unmatch", path.name],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
+        git = ["git", "-C", str(path.parent), "ls-files", "--error-unmatch", path.name]
+        proc = run_bounded(git, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode == 0:
         return True
     return False if "did not match" in proc.stderr else None
 
 
-def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[list[RawFile], ComposeModel]:
-    """Raw files and resolved model; `env` acts as shell variables (tests use it instead of a file)."""
+def published_example(path: Path) -> Path | None:
+    """The example `path` was copied from (`.env.example`, `env.example`, `.env.sample`, a template):
+    a sibling git tracks, or (outside git, where nobody can tell) one that exists."""
+    names = [f"{path.name}{suffix}" for suffix in _EXAMPLE_SUFFIXES] + [f"example{path.name}", "example.env"]
+    for name in names:
+        candidate = path.with_name(name)
+        if candidate != path and candidate.is_file() and _tracked(candidate) is not False:
+            return candidate
+    return None
+
+
+def prepare(
+    files: ComposeFiles, env: Mapping[str, str] | None = None, profiles: Sequence[str] | None = None
+) -> tuple[list[RawFile], ComposeModel]:
+    """Raw files and resolved model; `env` acts as shell variables (tests use it instead of a file).
+
+    Every service behind a Compose profile is in the model (`profiles` None), or those the given
+    profiles enable: without any, Compose's model leaves profiled services out and a file whose
+    services all sit behind profiles would be judged as empty."""
     if files.env_file is not None and not files.env_file.is_file():
+        refuse_special(files.env_file, "env file")  # a FIFO or device: said as such, never opened
         what = "a directory" if files.env_file.is_dir() else "missing"
         raise HarnessError(f"env file {files.env_file} is {what}", "pass an existing file with --env-file")
     raw = read_raw(files)
@@ -74,7 +92,19 @@ def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[
     lookup = {**values, **(child_env(env or {}) or {})}  # the shell's variables win, as in Compose
     refused = sorted({name for r in raw for name in refused_variables(r.doc, lookup)})
     resolved = dataclasses.replace(files, env_file=env_file)
-    model = load_model(resolved, env=child_env({**(env or {}), **{n: _placeholder(n) for n in refused}}))
+    model = load_model(
+        resolved, env=child_env({**(env or {}), **{n: _placeholder(n) for n in refused}}), profiles=("*",)
+    )
+    if profiles is not None:
+        chosen = set(profiles)
+        known = {p for svc in model.services.values() for p in svc.profiles}
+        if chosen - known:
+            raise HarnessError(
+                f"profile {', '.join(sorted(chosen - known))} is not used by any service of {files.files[0]}",
+                f"profiles there: {', '.join(sorted(known)) or 'none'}",
+            )
+        enabled = {n: s for n, s in model.services.items() if not s.profiles or chosen & set(s.profiles)}
+        model = dataclasses.replace(model, services=enabled)
     # `docker compose config` inlines services' env_file into environment: read them as written.
     paths = ([env_file] if env_file else []) + [
         r.path.parent / entry for r in raw for s in r.services().values() for entry in _env_file_entries(s)
@@ -82,9 +112,23 @@ def prepare(files: ComposeFiles, env: Mapping[str, str] | None = None) -> tuple[
     records = []
     for path in dict.fromkeys(p.resolve() for p in paths):
         if path.is_file():
-            records.append(EnvFileRecord(path, read_env_file(path), _tracked(path)))
+            example = published_example(path)
+            records.append(
+                EnvFileRecord(
+                    path,
+                    read_env_file(path),
+                    _tracked(path),
+                    example,
+                    read_env_file(example) if example else {},
+                )
+            )
     model = dataclasses.replace(
-        model, variables=values, env_file=env_file, placeholders=tuple(refused), env_records=tuple(records)
+        model,
+        variables=values,
+        env_file=env_file,
+        placeholders=tuple(refused),
+        env_records=tuple(records),
+        shipped_healthchecks=shipped_healthchecks(model, files.project_dir),
     )
     return raw, model
 
@@ -117,8 +161,13 @@ def run_rules(
     found: list[ComposeFinding] = []
     for rule in RULES:
         found += [f if isinstance(f, ComposeFinding) else ComposeFinding(**vars(f)) for f in rule(raw, model)]
-    hidden = {*secret_values(model.variables), *secret_values(env or {})}
-    hidden |= {v for r in model.env_records for v in secret_values(r.values)}
+    names = [model.project, *model.services, *model.volumes]
+    hidden = {*secret_values(model.variables, names), *secret_values(env or {}, names)}
+    hidden |= {v for r in model.env_records for v in secret_values(r.values, names)}
+    project_dir = raw[0].path.resolve().parent if raw else None
+    for r in model.env_records:  # a file outside the project (`env_file: /etc/...`): all of it is hidden
+        if project_dir and not r.path.is_relative_to(project_dir):
+            hidden |= {v for v in r.values.values() if v}
     return _masked(found, sorted(hidden, key=len, reverse=True))
 
 
@@ -132,6 +181,7 @@ def audit_compose(files: ComposeFiles, env: Mapping[str, str] | None = None) -> 
 class Judged:
     finding: ComposeFinding
     severity: str
+    location: Location | None = None  # the offending key's file, line and column
 
 
 @dataclass(frozen=True)
@@ -145,6 +195,10 @@ class LintReport:
     placeholders: tuple[str, ...]
     findings: tuple[Judged, ...]
     excused: tuple[tuple[ComposeFinding, Exception_], ...]
+    # Which services sit behind which profiles (linted: `docker compose up` alone would not start
+    # them), and those left out because the profiles chosen do not enable them.
+    behind_profiles: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    not_linted: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -165,14 +219,22 @@ def judge(
         if excuse is not None:
             excused.append((f, excuse))
         else:
-            judged.append(Judged(f, severity))
+            judged.append(Judged(f, severity, locate(raw, f)))
     return judged, excused
 
 
-def lint(files: ComposeFiles, policy: Policy, env: Mapping[str, str] | None = None) -> LintReport:
-    """Lint `files` under `policy` (`env`: shell variables, see `prepare`)."""
-    raw, model = prepare(files, env)
-    judged, excused = judge(raw, run_rules(raw, model, env), policy)
+def lint(
+    files: ComposeFiles,
+    policy: Policy,
+    env: Mapping[str, str] | None = None,
+    profiles: Sequence[str] | None = None,
+) -> LintReport:
+    """Lint `files` under `policy` (`env`: shell variables; `profiles`: None for every profile; see
+    `prepare`)."""
+    raw, model = prepare(files, env, profiles)
+    everything = {name for r in raw for name in r.services()}
+    found = [f for f in run_rules(raw, model, env) if f.service is None or f.service in model.services]
+    judged, excused = judge(raw, found, policy)
     return LintReport(
         files=files.files,
         env_file=model.env_file,
@@ -181,4 +243,6 @@ def lint(files: ComposeFiles, policy: Policy, env: Mapping[str, str] | None = No
         placeholders=model.placeholders,
         findings=tuple(judged),
         excused=tuple(excused),
+        behind_profiles={n: s.profiles for n, s in model.services.items() if s.profiles},
+        not_linted=tuple(sorted(everything - set(model.services))),
     )

@@ -7,15 +7,20 @@ the one function that runs Compose is `load_model`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.compose.envfile import read_env_file
+from infra.compose.source import preflight
+from infra.environ import process_env, run_bounded
 from infra.errors import HarnessError
+from infra.masking import mask, secret_values
 
 # Host addresses that publish a port on this machine only: the file's rule and the running check agree.
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -92,16 +97,24 @@ class Service:
     logging: Mapping[str, Any] = field(default_factory=dict)
     depends_on: Mapping[str, str] = field(default_factory=dict)  # service -> condition
     env_files: tuple[Path, ...] = ()
+    profiles: tuple[str, ...] = ()  # the Compose profiles that enable it; () = always on
+    restart: str | None = None  # `restart:` or deploy.restart_policy.condition, as written
+    build_context: str | None = None  # `build:` context folder and Dockerfile (relative to it)
+    dockerfile: str | None = None
+    build_target: str | None = None
 
 
 @dataclass(frozen=True)
 class EnvFileRecord:
-    """An env file the stack reads (`--env-file`/.env, a service's `env_file:`), and whether git
-    tracks it (None: not in a git work tree, so nobody can tell)."""
+    """An env file the stack reads (`--env-file`/.env, a service's `env_file:`), whether git tracks it
+    (None: not in a git work tree, so nobody can tell), and the published example beside it."""
 
     path: Path
     values: Mapping[str, str]
     tracked: bool | None = None
+    # The published example beside it (`.env.example`, `env.example`, a template) it was copied from.
+    example: Path | None = None
+    example_values: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,8 @@ class ComposeModel:
     env_file: Path | None = None
     placeholders: tuple[str, ...] = ()
     env_records: tuple[EnvFileRecord, ...] = ()
+    # Services whose image declares a HEALTHCHECK -> how we know (inspected, its Dockerfile, the table).
+    shipped_healthchecks: Mapping[str, str] = field(default_factory=dict)
 
     def service(self, name: str) -> Service:
         try:
@@ -192,7 +207,28 @@ def _service(name: str, raw: Mapping[str, Any]) -> Service:
         logging=raw.get("logging") or {},
         depends_on=_depends_on(raw.get("depends_on")),
         env_files=tuple(Path(_env_file_path(e)) for e in raw.get("env_file") or ()),
+        profiles=tuple(str(p) for p in raw.get("profiles") or ()),
+        restart=_restart(raw),
+        **_build(raw.get("build")),
     )
+
+
+def _restart(raw: Mapping[str, Any]) -> str | None:
+    policy = ((raw.get("deploy") or {}).get("restart_policy") or {}).get("condition")
+    value = raw.get("restart", policy)
+    return None if value is None else str(value)
+
+
+def _build(raw: Any) -> dict[str, str | None]:
+    if isinstance(raw, str):
+        raw = {"context": raw}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {
+        "build_context": str(raw.get("context", ".")),
+        "dockerfile": str(raw.get("dockerfile", "Dockerfile")),
+        "build_target": None if raw.get("target") is None else str(raw["target"]),
+    }
 
 
 def _memory_limit(raw: Mapping[str, Any]) -> str | None:
@@ -253,11 +289,15 @@ class ComposeFiles:
 
 
 _MISSING_VAR = re.compile(r"required variable (\w+) is missing a value(?:: (.*))?")
+CONFIG_TIMEOUT_S = 60.0
 
 
-def explain_config_error(stderr: str, files: ComposeFiles) -> HarnessError:
-    """Turn Compose's error text into one line naming the file or variable, with a hint."""
-    text = " ".join(stderr.split())
+def explain_config_error(
+    stderr: str, files: ComposeFiles, secrets: Sequence[str] = (), outside: Sequence[Path] = ()
+) -> HarnessError:
+    """Turn Compose's error text into one line naming the file or variable, with a hint; secrets
+    masked, and nothing relayed when the file makes Compose read files outside its project dir."""
+    text = mask(" ".join(stderr.split()), secrets)
     missing = _MISSING_VAR.search(text)
     env_name = str(files.env_file) if files.env_file else "the environment"
     if missing:
@@ -266,34 +306,68 @@ def explain_config_error(stderr: str, files: ComposeFiles) -> HarnessError:
             f"set {missing.group(1)} there (see .env.example)",
         )
     where = ", ".join(str(f) for f in files.files)
+    if outside:
+        return HarnessError(
+            f"docker compose cannot read {where}, which makes it read "
+            f"{', '.join(str(p) for p in outside)} outside its project dir {files.project_dir} "
+            "(Compose's message is not shown: it may quote those files)",
+            "run `docker compose config` yourself, or keep included files inside the project dir",
+        )
     return HarnessError(
         f"docker compose cannot read {where}: {text}", "fix the file, then run `docker compose config`"
     )
+
+
+def _secrets_for(files: ComposeFiles, env: Mapping[str, str] | None) -> list[str]:
+    """What Compose may quote back: secret values of the process env and of the env file it reads."""
+    values = dict(process_env() if env is None else env)
+    env_file = files.env_file or files.project_dir / ".env"
+    if env_file.is_file():
+        with contextlib.suppress(HarnessError):  # an unreadable env file: Compose says why
+            values = {**read_env_file(env_file), **values}
+    return secret_values(values)
 
 
 def load_model(
     files: ComposeFiles,
     env: Mapping[str, str] | None = None,
     project: str | None = None,
+    profiles: tuple[str, ...] = (),
     **context: Any,
 ) -> ComposeModel:
-    """The effective configuration, as Compose itself resolves it; `context`: see model_from_config."""
+    """The effective configuration, as Compose itself resolves it; `profiles` enables those Compose
+    profiles ("*": every one); `context`: see model_from_config.
+
+    The files are read by our bounded reader first (type, size, aliases, nesting, what they
+    reference), so `docker compose config` is never the first to open hostile input."""
     for f in files.files:
-        if not f.is_file():
+        if not f.exists():
             raise HarnessError(
                 f"compose file {f} does not exist", "pass an existing file with --compose-file"
             )
-    if files.env_file is not None and not files.env_file.is_file():
+    if files.env_file is not None and not files.env_file.exists():
         raise HarnessError(
             f"env file {files.env_file} does not exist", "copy .env.example to .env and fill it in"
         )
-    proc = subprocess.run(
-        [*files.cli(project), "config", "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=dict(env) if env is not None else None,
-        check=False,
-    )
+    checked = preflight(files.files, files.project_dir, files.env_file)
+    try:
+        proc = run_bounded(
+            [
+                *files.cli(project),
+                *(a for p in profiles for a in ("--profile", p)),
+                "config",
+                "--format",
+                "json",
+            ],
+            timeout=CONFIG_TIMEOUT_S,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        raise HarnessError(
+            f"`docker compose config` on {', '.join(str(f) for f in files.files)} did not answer "
+            f"within {CONFIG_TIMEOUT_S:.0f}s (stopped)",
+            "run `docker compose config` yourself to see where it hangs",
+        ) from None
     if proc.returncode != 0:
-        raise explain_config_error(proc.stderr, files)
+        raise explain_config_error(proc.stderr, files, _secrets_for(files, env), checked.outside)
     return model_from_config(json.loads(proc.stdout), **context)

@@ -35,6 +35,7 @@ from infra.errors import HarnessError
 from infra.findings import Checked
 
 SEVERITIES = ("error", "warning", "info", "off")
+DEFAULT_POLICY = "service"  # for a project without [tool.orderflow.lint] policy
 _SERVICE_ERRORS = (
     rule_no_default_secrets,
     rule_secrets_required,
@@ -87,19 +88,24 @@ POLICIES = {
 
 
 def project_policy(start: Path, name: str | None = None) -> Policy:
-    """The policy `name`, else pyproject's `[tool.orderflow.lint] policy` (the nearest pyproject.toml
-    from `start` up), else dev-stack; with pyproject's severity overrides."""
+    """The policy `name`, else `[tool.orderflow.lint] policy` of the nearest pyproject.toml from `start`
+    up that has a [tool.orderflow] table (the user's project: pass the compose file's folder), else
+    `service`: a file of a project that chose nothing is judged as an application stack, not by the
+    strict dev-stack policy of this repository. With that table's severity overrides."""
     settings: Mapping[str, Any] = {}
     for folder in [start.resolve(), *start.resolve().parents]:
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise HarnessError(f"{pyproject}: not valid TOML ({exc})", "fix the file") from None
-            settings = data.get("tool", {}).get("orderflow", {}).get("lint", {})
+        if not pyproject.is_file():
+            continue
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise HarnessError(f"{pyproject}: not valid TOML ({exc})", "fix the file") from None
+        table = data.get("tool", {}).get("orderflow")
+        if isinstance(table, dict):
+            settings = table.get("lint", {})
             break
-    chosen = name or settings.get("policy", "dev-stack")
+    chosen = name or settings.get("policy", DEFAULT_POLICY)
     if chosen not in POLICIES:
         raise HarnessError(f"unknown lint policy {chosen!r}", f"use one of {', '.join(POLICIES)}")
     return POLICIES[chosen].with_overrides(settings.get("severity", {}))

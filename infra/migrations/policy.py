@@ -3,8 +3,11 @@
     [tool.orderflow.migrations]
     downgrade_floor = "451aebb31d03"   # this revision and every one below it: not downgradable
     irreversible = ["0a8213491aaa"]    # these revisions' downgrades are unsupported by policy
+    lossy = ["5c1d0e2f9a77"]           # these downgrades delete or null data on purpose: reported
+                                       # as declared (kind downgrade-loses-data), not failed
     prepare = "base_schema.sql"        # or "pkg.module:callable(connection)", or "pkg.module:Base"
                                        # (create_all of those models): run before the first revision
+    driver = "psycopg2"                # the DBAPI driver the migrations run with (default: the tree's)
 
 Why: a project whose downgrades are unsupported by policy must be able to say so once instead of
 deselecting the round trip; the walk then reports those revisions as declared and goes on above them.
@@ -32,7 +35,9 @@ class Policy:
     irreversible: frozenset[str] = frozenset()
     downgrade_floor: str | None = None
     prepare: str | None = None  # SQL file (relative to `source`) or module:callable
+    lossy: frozenset[str] = frozenset()
     unknown: tuple[str, ...] = field(default=())  # keys we do not know (typos), reported by the CLI
+    driver: str | None = None  # the migrations' DBAPI driver (infra.migrations.driver)
 
     def declared(self, revision: str, line: list[str]) -> str | None:
         """Why `revision`'s downgrade is declared unsupported, or None. `line`: ids from first to head."""
@@ -43,9 +48,14 @@ class Policy:
             return f"at or below downgrade_floor {self.downgrade_floor} ({self.source})"
         return None
 
+    def declared_lossy(self, revision: str) -> str | None:
+        """Why `revision`'s downgrade may lose data (declared in the policy), or None."""
+        return f"listed as lossy in {self.source}" if revision in self.lossy else None
+
     def unknown_revisions(self, line: list[str]) -> list[str]:
         """Declared ids the history does not have: a stale policy should say so."""
-        named = set(self.irreversible) | ({self.downgrade_floor} if self.downgrade_floor else set())
+        named = set(self.irreversible) | set(self.lossy)
+        named |= {self.downgrade_floor} if self.downgrade_floor else set()
         return sorted(named - set(line))
 
 
@@ -56,12 +66,25 @@ def parse(doc: dict[str, Any], source: Path | None) -> Policy:
     irreversible = table.get("irreversible", [])
     if not isinstance(irreversible, list) or not all(isinstance(r, str) for r in irreversible):
         raise HarnessError(f"{source}: irreversible must be a list of revision ids", f"got {irreversible!r}")
+    lossy = table.get("lossy", [])
+    if not isinstance(lossy, list) or not all(isinstance(r, str) for r in lossy):
+        raise HarnessError(f"{source}: lossy must be a list of revision ids", f"got {lossy!r}")
     floor = table.get("downgrade_floor")
     if floor is not None and not isinstance(floor, str):
         raise HarnessError(f"{source}: downgrade_floor must be a revision id", f"got {floor!r}")
-    known = {"irreversible", "downgrade_floor", "prepare"}
+    known = {"irreversible", "downgrade_floor", "prepare", "driver", "lossy"}
+    driver = table.get("driver")
+    if driver is not None and not isinstance(driver, str):
+        raise HarnessError(f"{source}: driver must be a driver name such as psycopg2", f"got {driver!r}")
+    unknown = tuple(sorted(set(table) - known))
     return Policy(
-        source, frozenset(irreversible), floor, table.get("prepare"), tuple(sorted(set(table) - known))
+        source,
+        frozenset(irreversible),
+        floor,
+        table.get("prepare"),
+        frozenset(lossy),
+        unknown,
+        driver,
     )
 
 

@@ -1,18 +1,21 @@
 """The pre-merge round trip: the branch's new revisions, applied on top of the base ref's head and
 rolled back again, must leave the catalog identical and the data intact. Each new revision is round
-tripped on its own, so a finding names the revision that caused it. With a trace hook, each new
-revision's upgrade is traced on the seeded tables and its safety findings are the revision's too."""
+tripped on its own, so a finding names the revision that caused it; a branch that merges (main merged
+into it, or two feature branches joined) is walked as a graph, the merge revision included. With a
+trace hook, each new revision's upgrade is traced on the seeded tables and its safety findings are the
+revision's too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from infra.findings import Finding
 from infra.migrations import history
 from infra.migrations.checks import single_head_findings, upgrade_from_empty
+from infra.migrations.coverage import coverage
+from infra.migrations.dag import History
 from infra.migrations.data import data_findings
 from infra.migrations.policy import Policy, Prepare
 from infra.migrations.roundtrip import STEPWISE_ROUNDTRIP, Step, TraceHook, Walk, stepwise_roundtrip
@@ -50,10 +53,10 @@ class PremergeResult:
 
 def plan(tree: AlembicTree, base_ref: str, policy: Policy | None = None) -> PremergeResult:
     """What the round trip has to do, from git alone: findings about the history, the new revisions."""
-    versions = Path(tree.script().versions)
-    repo = history.repo_root(versions)
-    base = history.revisions_at(repo, base_ref, versions)
-    current = history.revisions_in(versions)
+    dirs = tree.version_dirs()  # every version location (a tree may have several)
+    repo = history.repo_root(dirs[-1])
+    base = {k: v for d in dirs for k, v in history.revisions_at(repo, base_ref, d).items()}
+    current = {k: v for d in dirs for k, v in history.revisions_in(d).items()}
     base_heads = history.heads(base)
     result = PremergeResult(base_ref, ", ".join(base_heads) or "base", "", policy=policy or Policy())
     result.findings += history.rewritten_findings(base, current, base_ref)
@@ -69,11 +72,10 @@ def plan(tree: AlembicTree, base_ref: str, policy: Policy | None = None) -> Prem
         )
     if result.findings:
         return result
-    line = tree.linear_history()
-    result.head = line[-1].id if line else "base"
-    ids = [r.id for r in line]
-    start = ids.index(base_heads[0]) + 1 if base_heads else 0
-    result.new = [RevisionTiming(r) for r in ids[start:]]
+    revisions = History(tree.revisions())
+    result.head = ", ".join(tree.heads()) or "base"
+    at_base = revisions.closure(r for r in base_heads if r in revisions.by_id)
+    result.new = [RevisionTiming(r.id) for r in revisions.revisions if r.id not in at_base]
     if not result.new:
         result.note = f"no new revisions since {base_ref} (head {result.head})"
     return result
@@ -101,7 +103,7 @@ def execute(
         except Failed as failed:
             result.findings.append(failed.finding)
             return result
-    by_id = {r.id: r for r in tree.linear_history()}
+    by_id = {r.id: r for r in tree.revisions()}
     timings = {t.id: t for t in result.new}
 
     def progressed(step: Step) -> None:
@@ -149,12 +151,18 @@ def results(result: PremergeResult) -> list[Result]:
             )
         elif check_id == UPGRADE:
             out.append(Result(check_id, "passed", f"{ran.upgraded} new revision(s) upgraded"))
-        elif check_id == STEPWISE:
-            out.append(Result(check_id, "passed" if ran.downgraded else "skipped", ran.summary()))
-        elif ran.seeded.rows == 0:
+        elif check_id == DATA and ran.seeded.rows == 0:
             out.append(Result(check_id, "skipped", f"no rows could be seeded: {ran.seeded.summary()}"))
         else:
-            out.append(Result(check_id, "passed", ran.seeded.summary()))
+            cov = coverage(ran, check_id)
+            extra = ran.summary() if check_id == STEPWISE else ran.seeded.summary()
+            complete = cov.examined and cov.complete
+            why = f"{cov.line()}; {cov.why_not() or 'nothing examined'}; {extra}"
+            out.append(
+                Result(check_id, "passed", f"{cov.line()}; {extra}")
+                if complete
+                else Result(check_id, "skipped", why)
+            )
     for step in ran.steps if ran is not None else []:
         for finding, reason in step.traced.suppressed if step.traced else []:
             out.append(Result(finding.check_id, "passed", f"suppressed: {reason}", finding.where))

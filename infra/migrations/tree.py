@@ -12,10 +12,11 @@ EnvironmentContext, the same steps `alembic upgrade|downgrade` takes.
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ from alembic.util.exc import CommandError
 
 from infra.errors import HarnessError
 from infra.findings import Finding
+from infra.masking import mask_sql_secrets
+from infra.migrations import landed
+from infra.migrations.driver import DEFAULT, Driver, migration_url, named_by_tree, require_installed
+from infra.migrations.project import ProjectAlembic, project_alembic
 
 _SCRIPTS: dict[Path, tuple[int, ScriptDirectory]] = {}  # per alembic.ini: (versions mtime, tree)
 
@@ -36,8 +41,34 @@ _SCRIPTS: dict[Path, tuple[int, ScriptDirectory]] = {}  # per alembic.ini: (vers
 @dataclass(frozen=True)
 class Revision:
     id: str
-    down: str | None  # None for the first revision
+    down: str | None  # None for a base; the first parent of a merge
     doc: str
+    parents: tuple[str, ...] = ()  # every down revision and `depends_on`, as revision ids
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+@dataclass(frozen=True)
+class Only:
+    """Exactly one revision's upgrade() or downgrade() as a command's target: the upgrade from a state
+    holding its parents, the downgrade from one where nothing applied depends on it (what `alembic
+    downgrade R@-1` does on a line, merges included, where Alembic's relative syntax is ambiguous)."""
+
+    revision: str
+
+    def __str__(self) -> str:
+        return f"only {self.revision}"
+
+
+Target = str | tuple[str, ...] | Only  # a revision, a state given by its heads, or one revision's step
+
+
+def describe(target: Target) -> str:
+    if isinstance(target, tuple):
+        return ",".join(target) or "base"
+    return str(target)
 
 
 def resolve_script_location(ini: Path, location: str | None, cwd: Path | None = None) -> str:
@@ -66,6 +97,8 @@ def resolve_script_location(ini: Path, location: str | None, cwd: Path | None = 
 @dataclass(frozen=True)
 class AlembicTree:
     ini: Path
+    chosen_driver: Driver | None = field(default=None, compare=False)  # the user's; None: the tree's
+    python: Path | None = field(default=None, compare=False)  # the project's interpreter, when not ours
 
     def __post_init__(self) -> None:
         if not self.ini.is_file():
@@ -95,11 +128,77 @@ class AlembicTree:
         _SCRIPTS[key] = (_mtime(script), script)
         return script
 
+    def version_dirs(self) -> list[Path]:
+        """The folders holding revision files: every `version_locations` entry, else `versions/`
+        beside env.py (a tree's own folder is the last one)."""
+        script = self.script()
+        return [Path(d) for d in script.version_locations or [str(Path(script.dir) / "versions")]]
+
     def heads(self) -> list[str]:
+        if self.python is not None:
+            return list(self.child().ask({"cmd": "revisions"})["heads"])
         return sorted(self.script().get_heads())
+
+    def with_driver(self, driver: Driver | None) -> AlembicTree:
+        """This tree with the user's driver choice (None: the tree's own)."""
+        return dataclasses.replace(self, chosen_driver=driver)
+
+    def with_python(self, python: Path | None) -> AlembicTree:
+        """This tree run by the project's own interpreter (infra.migrations.child); None: ours."""
+        return dataclasses.replace(self, python=python)
+
+    def child(self) -> ProjectAlembic:
+        """The project's Alembic in its interpreter (only with `python`)."""
+        assert self.python is not None
+        location = resolve_script_location(self.ini, Config(str(self.ini)).get_main_option("script_location"))
+        return project_alembic(self.python, self.ini, location)
+
+    def driver(self) -> Driver:
+        """The driver the migrations run with (infra.migrations.driver): the user's choice, else what
+        the tree names, else psycopg 3; HarnessError when its module is not installed here."""
+        location = self.config().get_main_option("script_location") or ""
+        found = self.chosen_driver or named_by_tree(self.ini, location) or Driver(DEFAULT, "default")
+        return found if self.python is not None else require_installed(found)  # else: the child's
+
+    def revisions(self) -> list[Revision]:
+        """Every revision, parents before children (bases first; merges after all their parents;
+        `depends_on` counted as a parent)."""
+        if self.python is not None:
+            found = self.child().ask({"cmd": "revisions"})["revisions"]
+            return [
+                Revision(r["id"], r["parents"][0] if r["parents"] else None, r["doc"], tuple(r["parents"]))
+                for r in found
+            ]
+        script = self.script()
+        parents: dict[str, tuple[str, ...]] = {}
+        docs: dict[str, str] = {}
+        walked = list(reversed(list(script.walk_revisions("base", "heads"))))
+        for rev in walked:
+            downs = rev.down_revision if isinstance(rev.down_revision, tuple | list) else (rev.down_revision,)
+            deps = rev.dependencies if isinstance(rev.dependencies, tuple | list) else (rev.dependencies,)
+            resolved = [script.get_revision(d) for d in deps if d]
+            ids = [d for d in downs if d] + [r.revision for r in resolved if r is not None]
+            parents[rev.revision] = tuple(dict.fromkeys(ids))
+            docs[rev.revision] = (rev.doc or "").strip()
+        ordered: list[str] = []
+        placed: set[str] = set()
+
+        def place(rev_id: str) -> None:
+            if rev_id in placed:
+                return
+            placed.add(rev_id)
+            for parent in parents[rev_id]:
+                place(parent)
+            ordered.append(rev_id)
+
+        for rev in walked:
+            place(rev.revision)
+        return [Revision(r, parents[r][0] if parents[r] else None, docs[r], parents[r]) for r in ordered]
 
     def linear_history(self) -> list[Revision]:
         """Revisions from the first to the head; HarnessError when the history is not one line."""
+        if self.python is not None:
+            return self._line_from(self.revisions())
         script = self.script()
         heads = script.get_heads()
         if len(heads) != 1:
@@ -112,8 +211,17 @@ class AlembicTree:
             down = rev.down_revision
             if isinstance(down, tuple | list):
                 raise HarnessError(f"revision {rev.revision} merges {down}: the stepwise check needs a line")
-            ordered.append(Revision(rev.revision, down, (rev.doc or "").strip()))
+            ordered.append(Revision(rev.revision, down, (rev.doc or "").strip(), (down,) if down else ()))
         return list(reversed(ordered))
+
+    def _line_from(self, revisions: list[Revision]) -> list[Revision]:
+        heads = self.heads()
+        if len(heads) != 1:
+            raise HarnessError(f"{self.ini}: {len(heads)} heads ({', '.join(heads) or 'none'})")
+        merge = next((r for r in revisions if r.is_merge), None)
+        if merge is not None:
+            raise HarnessError(f"revision {merge.id} merges {merge.parents}: this check needs a line")
+        return revisions
 
 
 def _mtime(script: ScriptDirectory) -> int:
@@ -122,9 +230,21 @@ def _mtime(script: ScriptDirectory) -> int:
     return sum(d.stat().st_mtime_ns for d in dirs if d.is_dir())
 
 
-def _steps(script: ScriptDirectory, action: str, target: str, current: Any) -> list[Any]:
+def _steps(script: ScriptDirectory, action: str, target: Target, current: Any) -> list[Any]:
     """What `alembic upgrade|downgrade target` runs from `current`, on the loaded tree."""
     try:
+        if isinstance(target, Only):
+            step = script.get_revision(target.revision)
+            build = (
+                MigrationStep.upgrade_from_script
+                if action == "upgrade"
+                else MigrationStep.downgrade_from_script
+            )
+            return [build(script.revision_map, step)]
+        if action == "downgrade" and isinstance(target, tuple):  # Alembic takes one target there
+            if len(target) > 1:
+                raise RevisionError(f"downgrade to several heads {target}: take one revision at a time")
+            target = target[0] if target else "base"
         if action == "upgrade":
             revs = reversed(list(script.iterate_revisions(target, current, implicit_base=True)))
             return [MigrationStep.upgrade_from_script(script.revision_map, s) for s in revs]
@@ -137,8 +257,23 @@ def _steps(script: ScriptDirectory, action: str, target: str, current: Any) -> l
 Observe = Callable[[sa.Connection], AbstractContextManager[object]]
 
 
+@contextmanager
+def migrating_engine(tree: AlembicTree, engine: sa.Engine) -> Iterator[sa.Engine]:
+    """`engine`, or an engine on the same database with the tree's driver (one connection per
+    command, so nothing stays pooled on a database the harness drops)."""
+    driver = tree.driver()
+    if engine.url.drivername == driver.scheme:
+        yield engine
+        return
+    other = sa.create_engine(migration_url(engine.url, driver), poolclass=sa.pool.NullPool)
+    try:
+        yield other
+    finally:
+        other.dispose()
+
+
 def run(
-    tree: AlembicTree, engine: sa.Engine, action: str, target: str, observe: Observe | None = None
+    tree: AlembicTree, engine: sa.Engine, action: str, target: Target, observe: Observe | None = None
 ) -> float:
     """`alembic upgrade|downgrade target` on `engine`, through the tree's env.py; returns seconds taken.
 
@@ -146,23 +281,79 @@ def run(
     env.py and Alembic own the transactions: a revision using `op.get_context().autocommit_block()`
     (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE) runs here exactly as from the command line.
     Whatever is still open afterwards is committed; on an error it is rolled back. `observe`: a context
-    around the command on its connection (the safety trace records each statement through it)."""
+    around the command on its connection (the safety trace records each statement through it).
+
+    The one place every migrating path goes through, so the one place that proves where the migration
+    landed (infra.migrations.landed): env.py gets `config.attributes["connection"]` (a Connection; the
+    Engine when env.py calls `.connect()` on it, as pytest-alembic's documented env.py does), a
+    statement it sends to any other database is stopped, and afterwards the harness's version table
+    must hold what the command moved to. ForeignDatabase (a HarnessError) otherwise."""
     if action not in ("upgrade", "downgrade"):
         raise ValueError(action)
-    script = tree.script()
     started = time.perf_counter()
-    with engine.connect() as conn, observe(conn) if observe is not None else nullcontext():
-        cfg = tree.config(conn)
-        with EnvironmentContext(
-            cfg,
-            script,
-            fn=lambda rev, _ctx: _steps(script, action, target, rev),
-            destination_rev=target,
-        ):
-            script.run_env()
-        if conn.in_transaction():
-            conn.commit()
-    return time.perf_counter() - started
+    if tree.python is not None:  # the project's Alembic, in its interpreter, on the same database
+        url = migration_url(engine.url, tree.driver()).render_as_string(hide_password=False)
+        wire = {"only": target.revision} if isinstance(target, Only) else target
+        tree.child().ask({"cmd": "run", "action": action, "target": wire, "url": url})
+        took = time.perf_counter() - started
+        _verify_child(tree, engine, action, target)
+        return took
+    script = tree.script()
+    steps: list[Any] = []
+    version_table: tuple[str, str | None] | None = None
+    destination = target.revision if isinstance(target, Only) else target
+
+    def plan(rev: Any, _ctx: Any) -> list[Any]:
+        steps[:] = _steps(script, action, target, rev)
+        return steps
+
+    with migrating_engine(tree, engine) as migrating:
+        watch = landed.Watch(migrating, Path(script.dir) / "env.py")
+        with migrating.connect() as conn:
+            with watch.on(), observe(conn) if observe is not None else nullcontext():
+                for handed in (conn, migrating):  # a Connection, else (env.py called .connect()) the Engine
+                    cfg = tree.config(conn)
+                    cfg.attributes["connection"] = handed
+                    env = EnvironmentContext(cfg, script, fn=plan, destination_rev=destination)
+                    try:
+                        with env:
+                            script.run_env()
+                            version_table = landed.version_table(env)
+                    except AttributeError as exc:
+                        if handed is conn and watch.statements == 0 and landed.wants_engine(exc):
+                            continue
+                        _roll_back(conn)
+                        raise
+                    except BaseException:
+                        _roll_back(conn)
+                        raise
+                    break
+                if conn.in_transaction():
+                    conn.commit()
+            took = time.perf_counter() - started
+            # read on the same connection
+            landed.verify(watch, action, describe(target), steps, version_table, conn=conn)
+    return took
+
+
+def _roll_back(conn: sa.Connection) -> None:
+    if not conn.closed and not conn.invalidated and conn.in_transaction():
+        conn.rollback()
+
+
+def _verify_child(tree: AlembicTree, engine: sa.Engine, action: str, target: Target) -> None:
+    """After the project's own interpreter ran a command: the harness's database holds what it moved
+    to (its `alembic_version`), else env.py migrated another database (ForeignDatabase)."""
+    wanted = target.revision if isinstance(target, Only) else target
+    if not isinstance(wanted, str) or wanted in ("head", "heads", "base") or "@" in wanted or "+" in wanted:
+        return  # a symbolic target: the walk judges the state it left
+    with engine.connect() as conn:
+        found = landed.versions(conn, "alembic_version", None) or set()
+    moved = wanted in found if action == "upgrade" else wanted not in found or not isinstance(target, Only)
+    if not moved:
+        env_py = tree.ini.parent / "env.py"
+        detail = f"`{action} {describe(target)}` ran, but alembic_version of the harness's database holds "
+        raise landed.ForeignDatabase(env_py, detail + (", ".join(sorted(found)) or "nothing"))
 
 
 class Failed(Exception):
@@ -178,19 +369,22 @@ def attempt(  # noqa: PLR0917 - the command, then how to report it
     tree: AlembicTree,
     engine: sa.Engine,
     action: str,
-    target: str,
+    target: Target,
     check_id: str,
     where: str,
     observe: Observe | None = None,
 ) -> float:
     """Run one command; anything the user's code raises becomes a Failed carrying a Finding that names
     the revision and the error (first line), never a traceback. NotImplementedError passes through: a
-    downgrade raising it declares the revision irreversible."""
+    downgrade raising it declares the revision irreversible; so does a HarnessError (the command did
+    not run where the harness meant: nothing after it can be judged)."""
     try:
         return run(tree, engine, action, target, observe)
-    except NotImplementedError:
+    except (NotImplementedError, HarnessError):
         raise
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [""])[0]
-        finding = Finding(check_id, where, f"`{action} {target}` succeeds", f"{type(exc).__name__}: {first}")
+        first = mask_sql_secrets((str(exc).strip().splitlines() or [""])[0])
+        finding = Finding(
+            check_id, where, f"`{action} {describe(target)}` succeeds", f"{type(exc).__name__}: {first}"
+        )
         raise Failed(finding, exc) from exc

@@ -17,10 +17,11 @@ from infra.catalog import CatalogSnapshot, diff, snapshot
 from infra.findings import Finding
 from infra.migrations import volume
 from infra.migrations.checks import upgrade_from_empty
-from infra.migrations.data import Rows, capture_rows, data_findings
+from infra.migrations.dag import History
+from infra.migrations.data import DataFinding, Rows, capture_rows, data_findings
 from infra.migrations.policy import Prepare, run_script
 from infra.migrations.seed import SeedReport, seed_tables
-from infra.migrations.tree import AlembicTree, Failed, Observe, Revision, attempt
+from infra.migrations.tree import AlembicTree, Failed, Observe, Only, Revision, Target, attempt, describe
 
 State = tuple[CatalogSnapshot, Rows]
 
@@ -141,10 +142,12 @@ class Walker:
         seed: int | None,
         prepare: Prepare | None,
         *,
+        history: History,
+        trace: TraceHook | None = None,
         volume_rows: int = 0,
     ) -> None:
         self.tree, self.engine, self.walk, self.seed, self.prepare = tree, engine, walk, seed, prepare
-        self.volume_rows = volume_rows
+        self.history, self.trace, self.volume_rows = history, trace, volume_rows
 
     def observe(self, step: Step) -> tuple[CatalogSnapshot, Rows]:
         """The catalog and every row, on one pooled connection inside a read transaction (so the catalog
@@ -165,6 +168,10 @@ class Walker:
         self.walk.tables_compared = max(self.walk.tables_compared, sum(1 for r in rows.values() if r))
         return rows
 
+    def salt(self, step: Step) -> int:
+        """A seed offset for rows generated after `step` (distinct per step, reproducible)."""
+        return len(self.walk.steps) + self.walk.steps.index(step)
+
     def fill(self, only: set[str] | None, salt: int) -> None:
         if self.seed is None or (only is not None and not only):
             return
@@ -180,7 +187,7 @@ class Walker:
                 self.prepare(conn)
         self.fill(None, 0)
 
-    def rebuild(self, target: str, step: Step, fill: bool = True) -> tuple[CatalogSnapshot, Rows] | None:
+    def rebuild(self, target: Target, step: Step, fill: bool = True) -> tuple[CatalogSnapshot, Rows] | None:
         """An empty database, prepared, upgraded to `target` (and seeded unless not `fill`): a known
         state to go on from. None when that upgrade fails (its finding is added to `step`)."""
         self.walk.rebuilds += 1
@@ -189,7 +196,7 @@ class Walker:
         if self.prepare is not None:
             with self.engine.begin() as conn:
                 self.prepare(conn)
-        if target != "base":
+        if target not in ("base", ()):
             try:
                 attempt(
                     self.tree,
@@ -197,7 +204,7 @@ class Walker:
                     "upgrade",
                     target,
                     upgrade_from_empty.check.id,
-                    f"revision {target}",
+                    f"revision {describe(target)}",
                 )
             except Failed as failed:
                 step.findings.append(failed.finding)
@@ -216,19 +223,21 @@ class Walker:
         self.fill(None, len(self.walk.steps) + 1)
         return self.observe(step)
 
-    def version(self) -> str:
+    def versions(self) -> frozenset[str]:
+        """The rows of alembic_version (the database's heads; empty at base)."""
         with self.engine.connect() as conn:
-            found = conn.exec_driver_sql(
-                "SELECT version_num FROM alembic_version"
-                if sa.inspect(conn).has_table("alembic_version")
-                else "SELECT NULL"
-            ).scalar()
-        return str(found or "base")
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return frozenset()
+            return frozenset(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
 
-    def intact(self, at: str, expected: State, step: Step) -> State | None:
-        """The state after a failed command, when it is still exactly `expected` at revision `at`
-        (the command's transaction was rolled back): the walk can go on from it without a rebuild."""
-        if self.version() != at:
+    def applied(self) -> frozenset[str]:
+        """Every revision the database has applied (its heads and their ancestors)."""
+        return self.history.closure(self.versions())
+
+    def intact(self, at: frozenset[str], expected: State, step: Step) -> State | None:
+        """The state after a failed command, when it is still exactly `expected` with the revisions
+        `at` applied (the command's transaction was rolled back): the walk can go on from it."""
+        if self.applied() != at:
             return None
         now = self.observe(step)
         return None if diff(expected[0], now[0]) else now
@@ -254,7 +263,7 @@ class Walker:
         schema allows); an exception of the revision's own is a deliberate guard, noted in the status."""
         if self.seed is None or not any(state[1].values()):
             return False
-        target = rev.id if action == "upgrade" else rev.down or "base"
+        target: Target = rev.id if action == "upgrade" else Only(rev.id)
         self.empty_tables()
         try:
             took = attempt(self.tree, self.engine, action, target, "retry", "retry")
@@ -267,12 +276,13 @@ class Walker:
             step.downgrade_s = took
         if isinstance(failed.cause, sa.exc.SQLAlchemyError):
             step.findings.append(
-                Finding(
+                DataFinding(
                     data_findings.check.id,
                     failed.finding.where,
                     f"the {action} succeeds on every row the schema allows",
                     f"it fails on generated rows ({failed.finding.found}); without them it succeeds",
                     f"handle every row the schema allows in {action}(), or refuse them with a clear error",
+                    kind=f"{action}-fails-on-data",
                 )
             )
         else:

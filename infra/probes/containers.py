@@ -36,20 +36,13 @@ from infra.probes.procfs import (
 MAIN_PROCESS: Mapping[str, Mapping[str, str]] = {
     "postgres": {"upstream": "postgres", "offline": "postgres"},
     "redis": {"upstream": "redis-server", "offline": "redis-server"},
-    # The offline profile has no MinIO (none exists in any reachable registry): s3rver on Node.js.
-    "minio": {"upstream": "minio", "offline": "node"},
+    "minio": {"upstream": "minio", "offline": "minio"},
 }
 
 # image repository -> why its main process may run as root.
 ROOT_ALLOWED: Mapping[str, str] = {
     "minio/minio": "the MinIO image sets no USER and the compose file no `user:`; MinIO runs as root "
     "by default (running it as another user needs `user:` and a data volume owned by that user)",
-}
-
-# (profile, service, container port) -> why nothing listening there is accepted.
-NOT_LISTENING_ALLOWED: Mapping[tuple[str, str, int], str] = {
-    ("offline", "minio", 9001): "the offline stand-in (s3rver) has no web console; the compose file "
-    "publishes MinIO's console port, which answers nothing on this profile",
 }
 
 _PROCESS_DUMP = (
@@ -273,9 +266,6 @@ def listening_verdict(
     reachable = [s for s in found if not s.loopback_only]
     if reachable:
         return Verdict()
-    reason = NOT_LISTENING_ALLOWED.get((target.profile, target.service, port))
-    if reason and not found:
-        return Verdict(allowed=[f"{target.service} {port}/tcp not listening, allowed: {reason}"])
     listening = sorted({s.render() for s in sockets if s.listening}) or ["nothing"]
     seen = (
         f"LISTEN only on loopback ({', '.join(s.render() for s in found)}): "

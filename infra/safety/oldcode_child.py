@@ -40,9 +40,13 @@ def load(checkout: Path, spec: str) -> sa.MetaData:
         found = Path(getattr(module, "__file__", None) or "").resolve()
         if not found.is_relative_to(checkout.resolve()):  # an installed package, not the base ref's code
             raise SystemExit(f"{target} is not in the base ref's checkout (imported from {found})")
-    metadata = getattr(module, attribute or "metadata")
+    named: Any = module
+    for name in (attribute or "metadata").split("."):
+        named = getattr(named, name)
+    # A declarative Base (or anything with .metadata), as --metadata accepts it.
+    metadata = named if isinstance(named, sa.MetaData) else getattr(named, "metadata", None)
     if not isinstance(metadata, sa.MetaData):
-        raise SystemExit(f"{spec} is not a SQLAlchemy MetaData")
+        raise SystemExit(f"{spec} is neither a SQLAlchemy MetaData nor has one (a declarative Base)")
     return metadata
 
 

@@ -36,12 +36,21 @@ def lock_timeout(check: Check, trace: Trace) -> Iterator[Finding]:
 
     Why: a DDL statement queued behind one long transaction waits with no limit, and every query of
     the application that arrives after it queues behind it: the table is down until that transaction
-    ends.
+    ends. A lock already held (as strong) since an earlier statement of the transaction cannot queue:
+    it is reported once, on the statement that took it.
     Fix: `SET LOCAL lock_timeout = '2s'` (or the env's `-x lock_timeout`) before the statement and
     retry the deploy when it times out.
     """
+    held = held_blocking_locks(trace.statements)
     for st in _work(trace):
-        taken = [lk for lk in st.locks if lk.existing and lk.blocking]
+        already = held.get(st.index, [])
+        taken = [
+            lk
+            for lk in st.locks
+            if lk.existing
+            and lk.blocking
+            and not any(h.relation == lk.relation and locks.covers(h.mode, lk.mode) for h in already)
+        ]
         if taken and no_timeout(st.lock_timeout):
             names = ", ".join(f"{lk.mode} on {lk.relation} ({locks.label(lk.mode)})" for lk in taken)
             yield _finding(check, st, "lock_timeout set", f"lock_timeout=0 while taking {names}")

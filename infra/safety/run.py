@@ -4,16 +4,17 @@ target, and judge the trace (rules, suppressions). `upgrade()` is the untraced t
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.util.exc import CommandError
 
 from infra.errors import HarnessError
 from infra.findings import Finding
-from infra.migrations.tree import AlembicTree
+from infra.masking import mask_sql_secrets
+from infra.migrations.tree import AlembicTree, run
 from infra.migrations.volume import SeedResult, seed
 from infra.safety import rules, suppress
 from infra.safety.contention import Contention, contend
@@ -32,14 +33,10 @@ class SafetyRun:
 
 
 def upgrade(tree: AlembicTree, engine: sa.Engine, target: str) -> float:
-    """`alembic upgrade target` as the CLI runs it: on a connection not in a transaction, so the env
-    decides the transactions (per migration, or one) and `autocommit_block` works. Returns seconds."""
-    started = time.perf_counter()
-    with engine.connect() as conn:
-        command.upgrade(tree.config(conn), target)
-        if conn.in_transaction():
-            conn.commit()
-    return time.perf_counter() - started
+    """`alembic upgrade target` as the CLI runs it (infra.migrations.tree.run: on a connection not in a
+    transaction, so the env decides the transactions and `autocommit_block` works; verified to have
+    landed on `engine`'s database). Returns seconds."""
+    return run(tree, engine, "upgrade", target)
 
 
 def traced_upgrade(
@@ -47,20 +44,23 @@ def traced_upgrade(
 ) -> tuple[Trace, float]:
     """The upgrade to `target`, traced statement by statement; a failure is recorded, not raised."""
     started = time.perf_counter()
-    with engine.connect() as conn:
-        with Tracer(conn).attached() as trace:
-            trace.start_version = start if start and start != "base" else None
-            try:
-                command.upgrade(tree.config(conn), target)
-            except (sa.exc.SQLAlchemyError, CommandError) as exc:
-                reason = getattr(exc, "orig", None) or exc
-                trace.failed = f"{type(reason).__name__}: {' '.join(str(reason).split())[:300]}"
-                if conn.in_transaction():
-                    conn.rollback()
-            if conn.in_transaction():
-                conn.commit()
-        _attribute_failed(tree, trace)
-        return trace, time.perf_counter() - started
+    tracers: list[Tracer] = []
+
+    def observe(conn: sa.Connection) -> AbstractContextManager[object]:
+        tracers.append(Tracer(conn))
+        return tracers[-1].attached()
+
+    failed = None
+    try:
+        run(tree, engine, "upgrade", target, observe)
+    except (sa.exc.SQLAlchemyError, CommandError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        failed = f"{type(reason).__name__}: {mask_sql_secrets(' '.join(str(reason).split()))[:300]}"
+    trace = tracers[-1].trace if tracers else Trace()
+    trace.start_version = start if start and start != "base" else None
+    trace.failed = failed
+    _attribute_failed(tree, trace)
+    return trace, time.perf_counter() - started
 
 
 def _attribute_failed(tree: AlembicTree, trace: Trace) -> None:
@@ -140,11 +140,11 @@ def contention_run(  # noqa: PLR0917 - the scenario's parameters, each needed
         seed(conn, rows)
     pid: list[int] = []
 
+    def backend(conn: sa.Connection) -> AbstractContextManager[object]:
+        pid.append(conn.connection.driver_connection.info.backend_pid)  # type: ignore[union-attr]
+        return nullcontext()
+
     def migrate() -> None:
-        with engine.connect() as conn:
-            pid.append(conn.connection.driver_connection.info.backend_pid)  # type: ignore[union-attr]
-            command.upgrade(tree.config(conn), revision)
-            if conn.in_transaction():
-                conn.commit()
+        run(tree, engine, "upgrade", revision, backend)
 
     return contend(dsn, table, revision, migrate, lambda: pid[0] if pid else None, hold_s=hold_s)

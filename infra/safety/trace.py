@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from infra.masking import mask_sql_secrets
 from infra.safety import locks
 from infra.safety.observe import Observation, fk_indexed, observe, timeouts
 
@@ -173,7 +174,7 @@ class Tracer:
             self._fresh = False
         self._current = Statement(
             len(self.trace.statements) + len(self._pending) + 1,
-            statement,
+            mask_sql_secrets(statement),  # a role's PASSWORD '...' never reaches a report
             self._transaction,
             not raw.autocommit,
             self._last.lock_timeout,
@@ -223,7 +224,7 @@ class Tracer:
         if st is None:
             return
         st.duration_s = time.perf_counter() - self._started
-        st.error = " ".join(str(context.original_exception).split())[:300]
+        st.error = mask_sql_secrets(" ".join(str(context.original_exception).split()))[:300]
         self._pending.append(st)
         self._current = None
         self._fresh = True  # the transaction is aborted; nothing more can be read in it
@@ -252,14 +253,17 @@ class Tracer:
             scans_before, read_before = before.scans.get(oid, (0, 0))
             if oid in existing and after.scans[oid][0] != scans_before:
                 st.scanned[name(oid)] = read - read_before if read >= read_before else read
-        replaced = {r.name for oid, r in before.relations.items() if oid in existing and oid not in rels} & {
+        gone = {r.name: r for oid, r in before.relations.items() if oid not in rels}
+        replaced = {n for n, r in gone.items() if r.oid in existing} & {
             r.name for oid, r in rels.items() if oid not in before.relations
         }
         for oid, rel in rels.items():
             if oid not in before.relations and rel.relkind in ("i", "I") and rel.table in rels:
                 if rels[rel.table].name == "public.alembic_version":
                     continue
-                if rel.name in replaced:  # rebuilt under a new oid (ALTER COLUMN TYPE): a rewrite
+                if rel.name in gone and gone[rel.name].relfilenode == rel.relfilenode:
+                    continue  # re-created under a new oid, same storage (binary compatible): not rebuilt
+                if rel.name in replaced:  # rebuilt under a new oid with new storage: a rewrite
                     st.rewrites.append(rel.name)
                 else:
                     st.new_indexes.append((rel.name, name(rel.table)))

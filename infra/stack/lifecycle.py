@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 import docker
 
 from infra.compose.model import ComposeFiles, ComposeModel, load_model
-from infra.environ import child_env
+from infra.environ import child_env, run_bounded
 from infra.errors import HarnessError
 from infra.masking import SecretEnv, cut, mask, secret_values
 from infra.progress import Progress
@@ -64,10 +64,17 @@ class Stack:
         self.profile_reason = profile_reason
         self.progress = progress or Progress()
         self.passfile = passfile  # libpq password file, so DSNs never carry the password
-        self._secrets = secret_values(self.env)
+        self.state_file: Path | None = None  # set by the opener when the env comes from saved state
+        # What Compose may quote back: secrets of the stack's env and of the process env it inherits.
+        self._secrets = secret_values(child_env(self.env) or {}, names=[project])
         self._model = model
 
     # --- plumbing -------------------------------------------------------------------------
+    @property
+    def secrets(self) -> list[str]:
+        """The values every channel must mask for this stack (see infra.masking.mask)."""
+        return self._secrets
+
     def masked(self, text: str) -> str:
         return mask(text, self._secrets)
 
@@ -76,17 +83,13 @@ class Stack:
     ) -> subprocess.CompletedProcess[str]:
         """Run `docker compose <args>` for this project; the env reaches Compose through the process env."""
         try:
-            proc = subprocess.run(
-                [*self.files.cli(self.project), *args],
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=timeout,
-                env=child_env(self.env),
+            proc = run_bounded(
+                [*self.files.cli(self.project), *args], timeout=timeout, env=child_env(self.env)
             )
         except subprocess.TimeoutExpired:
             raise HarnessError(
-                f"`docker compose {args[0]}` for {self.project} did not finish within {timeout:.0f}s",
+                f"`docker compose {args[0]}` for {self.project} did not finish within {timeout:.0f}s "
+                "(stopped)",
                 "is the engine overloaded? see `docker ps`",
             ) from None
         if check and proc.returncode != 0:
@@ -114,10 +117,9 @@ class Stack:
             client.close()
 
     def volumes(self) -> set[str]:
-        proc = subprocess.run(
-            ["docker", "volume", "ls", "-q", "--filter", f"label={PROJECT_LABEL}={self.project}"],
-            capture_output=True, text=True, check=False, timeout=30,
-        )  # fmt: skip
+        proc = run_bounded(
+            ["docker", "volume", "ls", "-q", "--filter", f"label={PROJECT_LABEL}={self.project}"], timeout=30
+        )
         return set(proc.stdout.split())
 
     def working_dir(self) -> str | None:
@@ -137,15 +139,23 @@ class Stack:
     def _port_taken_error(self, host: str, port: int) -> HarnessError:
         names = [k for k, v in self.env.items() if k.endswith("_PORT") and v == str(port)]
         var = f" ({names[0]})" if names else ""
+        holder = f"stop what holds it (`ss -ltnp 'sport = :{port}'`)"
+        if self.state_file is not None:  # the saved port wins over the env file: say where it is
+            return HarnessError(
+                f"host port {port}{var} on {host} is already in use; {self.project} saved it in "
+                f"{self.state_file} with the credentials its volumes were initialised with",
+                f"{holder}, or run `python -m infra up --isolated --project {self.project} --new-ports` "
+                "to move its ports and keep the credentials",
+            )
         return HarnessError(
             f"host port {port}{var} on {host} is already in use",
-            f"set {names[0] if names else 'the port variable'} to a free port, or stop what holds it "
-            f"(`ss -ltnp 'sport = :{port}'`)",
+            f"set {names[0] if names else 'the port variable'} to a free port, or {holder}",
         )
 
-    def up(self, deadline_s: float = 120.0) -> StackStatus:
-        """Start (or reconcile) the stack and wait, on Docker events, until every service is healthy."""
-        services = list(self.model.services)
+    def up(self, deadline_s: float = 120.0, services: Sequence[str] = ()) -> StackStatus:
+        """Start (or reconcile) the stack and wait, on Docker events, until every service is healthy.
+        `services`: only those (Compose adds what they depend on); default every service."""
+        services = list(services) or list(self.model.services)
         before = {name: c.id for name, c in self.containers().items()}
         volumes_before = self.volumes()
         if not any(c.status == "running" for c in self.containers().values()):
@@ -154,8 +164,15 @@ class Stack:
         events = DockerEvents(self.project, since=started, until=started + deadline_s)
         try:
             with self.progress.step(f"starting {self.project} ({', '.join(services)})"):
+                only = services if set(services) != set(self.model.services) else []
                 proc = self.compose(
-                    "up", "--detach", "--no-color", "--quiet-pull", check=False, timeout=deadline_s + 60
+                    "up",
+                    "--detach",
+                    "--no-color",
+                    "--quiet-pull",
+                    *only,
+                    check=False,
+                    timeout=deadline_s + 60,
                 )
                 if proc.returncode != 0:
                     raise self._up_error(proc.stderr)
@@ -194,9 +211,7 @@ class Stack:
         self.compose("down", "--remove-orphans", "--timeout", "3", check=False, timeout=DOWN_TIMEOUT_S)
         created = sorted((self.volumes() - volumes_before) | anonymous)
         if created:
-            subprocess.run(
-                ["docker", "volume", "rm", "-f", *created], capture_output=True, check=False, timeout=30
-            )
+            run_bounded(["docker", "volume", "rm", "-f", *created], timeout=30)
         kept = sorted(volumes_before & self.volumes())
         return f"removed {self.project}'s containers" + (
             f"; kept its existing volumes {', '.join(kept)}" if kept else " and the volumes this call created"

@@ -25,7 +25,7 @@ from infra.errors import HarnessError
 from infra.masking import SecretEnv
 from infra.progress import Progress
 from infra.stack import profiles, state
-from infra.stack.isolation import init_env_file, isolated_env, isolated_project_name
+from infra.stack.isolation import free_port, init_env_file, isolated_env, isolated_project_name
 from infra.stack.lifecycle import Stack
 
 _PROJECT_CHARS = re.compile(r"[^a-z0-9_-]")
@@ -68,19 +68,27 @@ def _image(written: str, env: Mapping[str, str]) -> str:
 def project_name(config: HarnessConfig, project: str | None = None, isolated: bool = False) -> str:
     """The Compose project: the one asked for, a fresh one for an isolated stack, else the file's `name:`."""
     if project:
-        return project
+        return state.check_project_name(project)
     if isolated:
         return isolated_project_name()
     name = _raw(config).get("name") or config.compose_file.parent.name
-    return _PROJECT_CHARS.sub("", str(name).lower())
+    return state.check_project_name(_PROJECT_CHARS.sub("", str(name).lower()))
 
 
-def _env(config: HarnessConfig, project: str, isolated: bool, state_dir: Path) -> SecretEnv:
+def _env(
+    config: HarnessConfig, project: str, isolated: bool, state_dir: Path, new_ports: bool = False
+) -> SecretEnv:
     """An isolated stack's env is its saved state's when it has one (the credentials its volumes were
-    initialised with outlive its containers); the developer's stack's is always the env file's."""
+    initialised with outlive its containers; `new_ports`: with fresh free ports); the developer's
+    stack's is always the env file's."""
     if isolated:
         saved = state.load(state_dir, project)
-        return saved.env if saved is not None else SecretEnv(isolated_env(config))
+        if saved is None:
+            return SecretEnv(isolated_env(config))
+        if new_ports:
+            moved = {k: str(free_port()) for k in saved.env if k.endswith("_PORT")}
+            return SecretEnv({**saved.env, **moved})
+        return saved.env
     env = read_env_file(config.env_file)
     missing = missing_variables(config.needed_variables().values(), env)
     if missing:
@@ -98,6 +106,7 @@ def resolve_spec(
     *,
     progress: Progress | None = None,
     state_dir: Path | None = None,
+    new_ports: bool = False,
 ) -> tuple[HarnessConfig, StackSpec]:
     """Env, project and profile for a stack (writes a dev `.env` when there is none; builds stale
     offline images for the offline profile). Runs no `docker compose config`."""
@@ -107,10 +116,11 @@ def resolve_spec(
         progress.say(f"wrote {written} (mode 0600; credentials generated, not printed)")
         config = HarnessConfig.resolve(config.compose_file, written)
     name = project_name(config, project, isolated)
-    env = _env(config, name, isolated, state_dir or config.state_dir)
-    profile = profiles.choose(requested, declared_images(_raw(config), child_env(env) or {}))
+    env = _env(config, name, isolated, state_dir or config.state_dir, new_ports)
+    service_images = declared_images(_raw(config), child_env(env) or {})
+    profile = profiles.choose(requested, service_images)
     profiles.prepare(profile, progress)
-    return config, StackSpec(profile.files(config.base_files()), env, name, profile)
+    return config, StackSpec(profile.files(config.base_files(), service_images), env, name, profile)
 
 
 def open_stack(
@@ -121,13 +131,16 @@ def open_stack(
     *,
     progress: Progress | None = None,
     state_dir: Path | None = None,
+    new_ports: bool = False,
 ) -> Stack:
     """A `Stack` for the requested profile, its model loaded by the one `docker compose config`.
     `state_dir`: where its state lives (default: the checkout's .orderflow)."""
     progress = progress or Progress()
-    config, spec = resolve_spec(config, requested, project, isolated, progress=progress, state_dir=state_dir)
+    config, spec = resolve_spec(
+        config, requested, project, isolated, progress=progress, state_dir=state_dir, new_ports=new_ports
+    )
     model = load_model(spec.files, env=child_env(spec.env), project=spec.project)
-    return Stack(
+    stack = Stack(
         spec.files,
         spec.env,
         spec.project,
@@ -137,6 +150,9 @@ def open_stack(
         passfile=state.passfile_path(state_dir or config.state_dir, spec.project),
         profile_reason=spec.profile.reason,
     )
+    saved = state.state_path(state_dir or config.state_dir, spec.project)
+    stack.state_file = saved if isolated and saved.is_file() else None
+    return stack
 
 
 def reopen(

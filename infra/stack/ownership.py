@@ -9,7 +9,10 @@ the start of CI removed the stacks of test runs still in progress.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +20,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from infra.environ import user_runtime_dir
 from infra.errors import HarnessError
 from infra.stack.state import StackState
 
-LOCK_DIR = Path(tempfile.gettempdir()) / "orderflow-stack-locks"
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -57,11 +60,39 @@ def refuse_leased(project: str, state: StackState | None, me: int, force: bool) 
         )
 
 
+def lock_dir(runtime: str | None = None) -> Path:
+    """This user's lock directory: $XDG_RUNTIME_DIR/orderflow-locks, else <tmp>/orderflow-locks-<uid>;
+    made 0700 and checked (a real directory, owned by us, nobody else can write) before use.
+
+    Why: locks in a machine-wide /tmp directory let anyone plant a symlink there (ELOOP traceback,
+    or a lock file written through the link)."""
+    runtime = runtime or user_runtime_dir()
+    base = (
+        Path(runtime) / "orderflow-locks"
+        if runtime
+        else Path(tempfile.gettempdir()) / (f"orderflow-locks-{os.getuid()}")
+    )
+    with contextlib.suppress(FileExistsError):
+        base.mkdir(mode=0o700, parents=False)
+    try:
+        info = base.lstat()
+    except OSError as exc:
+        raise HarnessError(
+            f"lock directory {base} cannot be made ({exc.strerror})", "check its parent"
+        ) from None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise HarnessError(
+            f"lock directory {base} is not a directory of yours that only you can write "
+            "(a symlink, another owner, or group/world-writable)",
+            f"remove {base} (or set XDG_RUNTIME_DIR to a private directory)",
+        )
+    return base
+
+
 @contextmanager
 def project_lock(project: str, wait_s: float) -> Iterator[None]:
-    """One `up`/`down` of a project at a time on this machine: a second one waits, then reconciles."""
-    LOCK_DIR.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(LOCK_DIR / f"{_SAFE.sub('_', project)}.lock"))
+    """One `up`/`down` of a project at a time for this user: a second one waits, then reconciles."""
+    lock = FileLock(str(lock_dir() / f"{_SAFE.sub('_', project)}.lock"))
     try:
         lock.acquire(timeout=wait_s)
     except Timeout:
@@ -69,7 +100,24 @@ def project_lock(project: str, wait_s: float) -> Iterator[None]:
             f"another `up` or `down` of project {project} is still running after {wait_s:.0f}s",
             "wait for it, or use another --project",
         ) from None
+    except OSError as exc:
+        raise HarnessError(
+            f"cannot take the lock for project {project} in {lock_dir()} ({exc.strerror})",
+            f"remove {lock_dir()}",
+        ) from None
     try:
         yield
     finally:
         lock.release()
+
+
+def inside_checkout(working_dir: str | None, checkout: Path) -> bool:
+    """Whether Compose's working dir is this checkout or a folder of it (the suite's scenario
+    stacks, tests/live/scenarios/...), not a nested checkout of its own (a `.git` on the way)."""
+    if not working_dir:
+        return False
+    root, here = checkout.resolve(), Path(working_dir).resolve()
+    if here != root and not here.is_relative_to(root):
+        return False
+    between = [d for d in [here, *here.parents] if d != root and d.is_relative_to(root)]
+    return not any((d / ".git").exists() for d in between)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from infra.compose.model import ComposeFiles
+from infra.environ import run_bounded
 from infra.progress import Progress
 from infra.stack import images
+from infra.stack.offline_override import OFFLINE_OVERRIDE, fitted
 
-OFFLINE_OVERRIDE = Path(__file__).resolve().parent / "compose.offline.yml"
+__all__ = ["OFFLINE_OVERRIDE", "Profile", "ProfileName", "choose", "prepare"]
 ProfileName = Literal["auto", "upstream", "offline"]
 PULL_TIMEOUT_S = 120
 
@@ -22,20 +23,23 @@ class Profile:
     name: Literal["upstream", "offline"]
     reason: str
 
-    def files(self, base: ComposeFiles) -> ComposeFiles:
-        """The compose files for this profile: the offline one merges its override after the base."""
+    def files(self, base: ComposeFiles, service_images: Mapping[str, str] | None = None) -> ComposeFiles:
+        """The compose files for this profile: the offline one merges its override after the base,
+        fitted to the base's services (service -> image; None: OrderFlow's own file, the override as
+        it is): only services it knows by image, never one the base does not have."""
         if self.name == "upstream":
             return base
-        return ComposeFiles(files=(*base.files, OFFLINE_OVERRIDE), env_file=base.env_file)
+        override = OFFLINE_OVERRIDE if service_images is None else fitted(service_images)[0]
+        if override is None:
+            return base
+        return ComposeFiles(files=(*base.files, override), env_file=base.env_file)
 
 
 def _available(image: str) -> bool:
     if images.image_present(image):
         return True
     try:
-        pull = subprocess.run(
-            ["docker", "pull", "-q", image], capture_output=True, check=False, timeout=PULL_TIMEOUT_S
-        )
+        pull = run_bounded(["docker", "pull", "-q", image], timeout=PULL_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return False
     return pull.returncode == 0

@@ -8,6 +8,7 @@ killed without cleanup leaves state whose lease is dead: `prune-test-stacks` rem
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from infra.config import HarnessConfig
@@ -28,8 +29,10 @@ def start_or_attach(
     requested_profile: profiles.ProfileName = "auto",
     deadline_s: float = 120.0,
     progress: Progress | None = None,
+    services: Sequence[str] = (),
 ) -> tuple[Stack, StackStatus]:
-    """The shared test stack: started on first call, attached to afterwards."""
+    """The shared test stack: started on first call (only `services` and what they depend on, when
+    given), attached to afterwards."""
     progress = progress or Progress()
     with project_lock(project, wait_s=deadline_s + LOCK_MARGIN_S):
         saved = state.load(state_dir, project)
@@ -43,7 +46,7 @@ def start_or_attach(
         started = opener.new_state(stack, config, lease)
         state.save(state_dir, started)
         try:
-            status = stack.up(deadline_s=deadline_s)
+            status = stack.up(deadline_s=deadline_s, services=services)
         except BaseException:
             if not stack.volumes():
                 state.remove(state_dir, project)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from infra.errors import HarnessError
 from infra.masking import SecretEnv
@@ -73,8 +75,17 @@ class StackState:
 
     @classmethod
     def from_json(cls, text: str, source: Path) -> StackState:
+        hint = f"remove {source} if its stack is gone (`python -m infra down --project NAME --volumes`)"
         try:
             doc = json.loads(text)
+            if not isinstance(doc, dict):
+                raise TypeError(f"a JSON {type(doc).__name__}, not an object")
+            if doc.get("version", STATE_VERSION) != STATE_VERSION:
+                raise HarnessError(
+                    f"stack state {source} has version {doc.get('version')!r}; this harness reads "
+                    f"version {STATE_VERSION}",
+                    f"use the harness that wrote it, or {hint}",
+                )
             lease = doc.get("lease")
             return cls(
                 project=doc["project"],
@@ -87,11 +98,23 @@ class StackState:
                 lease=Lease(**lease) if lease else None,
                 healthy_after_s={str(k): float(v) for k, v in doc.get("healthy_after_s", {}).items()},
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise HarnessError(
-                f"stack state {source} is unreadable ({type(exc).__name__})",
-                "remove it if its stack is gone (`python -m infra prune-test-stacks`)",
-            ) from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise HarnessError(f"stack state {source} is unreadable ({type(exc).__name__})", hint) from None
+
+
+# Compose's rule for project names; checked before any state file is named, so `--project ../../x`
+# can never read, write or delete a file outside the stacks dir.
+_PROJECT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def check_project_name(project: str) -> str:
+    """`project` when Compose would accept it as a project name, else one line saying why not."""
+    if not _PROJECT_NAME.fullmatch(project):
+        raise HarnessError(
+            f"project name {project!r} is not one Compose accepts",
+            "use lowercase letters, digits, dashes and underscores, starting with a letter or digit",
+        )
+    return project
 
 
 def stacks_dir(state_dir: Path) -> Path:
@@ -99,20 +122,48 @@ def stacks_dir(state_dir: Path) -> Path:
 
 
 def state_path(state_dir: Path, project: str) -> Path:
-    return stacks_dir(state_dir) / f"{project}.json"
+    return stacks_dir(state_dir) / f"{check_project_name(project)}.json"
 
 
 def passfile_path(state_dir: Path, project: str) -> Path:
-    return stacks_dir(state_dir) / f"{project}.pgpass"
+    return stacks_dir(state_dir) / f"{check_project_name(project)}.pgpass"
 
 
 def _write_private(path: Path, text: str) -> None:
-    """Write atomically (a reader never sees half a file) and readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: mode 0600
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    """Write atomically (a reader never sees half a file) and readable by the owner only; a failed
+    write (a full disk) is one line and leaves no temporary file behind."""
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _refuse_foreign_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: mode 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            write_text(handle, text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise HarnessError(
+            f"cannot write stack state {path} ({exc.strerror or type(exc).__name__})",
+            f"free space or fix permissions in {path.parent}",
+        ) from None
+
+
+def _refuse_foreign_dir(folder: Path) -> None:
+    """The stacks dir holds credentials: a symlink planted there, or someone else's dir, is refused."""
+    info = folder.lstat()
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+        raise HarnessError(
+            f"stack state dir {folder} is a symlink or not yours; refused (it holds credentials)",
+            f"remove {folder} and run again",
+        )
+
+
+def write_text(handle: IO[str], text: str) -> None:
+    """The one write of every state file: a seam where tests inject a full disk (ENOSPC)."""
+    handle.write(text)
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 def save(state_dir: Path, state: StackState) -> Path:
@@ -128,9 +179,15 @@ def save(state_dir: Path, state: StackState) -> Path:
 def load(state_dir: Path, project: str) -> StackState | None:
     path = state_path(state_dir, project)
     try:
-        return StackState.from_json(path.read_text(encoding="utf-8"), path)
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as exc:  # a directory, unreadable, not text
+        raise HarnessError(
+            f"stack state {path} is unreadable ({getattr(exc, 'strerror', None) or type(exc).__name__})",
+            f"remove {path} if its stack is gone",
+        ) from None
+    return StackState.from_json(text, path)
 
 
 def remove(state_dir: Path, project: str) -> None:
@@ -139,4 +196,6 @@ def remove(state_dir: Path, project: str) -> None:
 
 
 def saved_projects(state_dir: Path) -> list[str]:
-    return sorted(p.stem for p in stacks_dir(state_dir).glob("*.json"))
+    """Projects with a state file; files whose name Compose would refuse are not state of ours."""
+    found = (p.stem for p in stacks_dir(state_dir).glob("*.json"))
+    return sorted(p for p in found if _PROJECT_NAME.fullmatch(p))

@@ -37,10 +37,12 @@ def user_env() -> str:
 
 
 def outside_copy(tmp_path: Path, scenario: str) -> Path:
-    """A scenario copied out of the repository, with an env file beside it as `stack.env`."""
+    """A scenario copied out of the repository, with an env file beside it as `stack.env`, in a project
+    that chooses the strict policy (its pyproject.toml's [tool.orderflow.lint])."""
     folder = tmp_path / scenario.replace("/", "-")
     shutil.copytree(SCENARIOS / scenario, folder)
     (folder / "stack.env").write_text(user_env())
+    (folder / "pyproject.toml").write_text('[tool.orderflow.lint]\npolicy = "dev-stack"\n')
     return folder
 
 
@@ -84,6 +86,16 @@ def test_the_policy_decides_what_fails(tmp_path):
     assert run(*args, "--policy", "service").returncode == 0
     strict = run(*args, "--policy", "dev-stack", "--markdown")
     assert strict.returncode == 1 and f"| error | `{rule_ports_loopback.id}` | service web" in strict.stdout
+
+
+def test_a_project_that_chose_no_policy_is_judged_as_a_service(tmp_path):
+    """Without [tool.orderflow.lint] above the file, `service`: an unpinned image is a warning there."""
+    folder = valid_copy_with(tmp_path, "pgvector/pgvector:0.8.0-pg16", "pgvector/pgvector:pg16")
+    args = [str(folder / "docker-compose.yml"), "--env-file", str(folder / "stack.env"), "--json"]
+    assert json.loads(run(*args).stdout)["errors"] == 1
+    (folder / "pyproject.toml").unlink()
+    report = json.loads(run(*args).stdout)
+    assert report["policy"] == "service" and report["errors"] == 0, report
 
 
 def test_unset_required_variables_get_named_placeholders(tmp_path):
@@ -136,9 +148,9 @@ def test_lint_and_pytest_agree_on_a_file_outside_the_repository(tmp_path, form):
     report = json.loads(run(str(compose), "--env-file", str(env), "--json").stdout)
     errors = {f["check_id"] for f in report["findings"] if f["severity"] == "error"}
     options = (
-        ["--compose-file", str(compose), "--env-file", str(env)]
+        ["--orderflow-compose-file", str(compose), "--orderflow-env-file", str(env)]
         if form == "separate"
-        else [f"--compose-file={compose}", f"--env-file={env}"]
+        else [f"--orderflow-compose-file={compose}", f"--orderflow-env-file={env}"]
     )
     proc = subprocess.run(
         [

@@ -9,11 +9,11 @@ from infra.compose.imageref import floating_reason, parse_image_ref
 from infra.compose.interpolate import Refused, refused_variables, resolve
 from infra.compose.model import HealthCheck, Mount, Service
 from infra.compose.policy import project_policy
-from infra.compose.rules.common import is_user_name, kind_of, service_kind
+from infra.compose.rules.common import is_user_name, kind_of, minio_data_path, service_kind
 from infra.compose.rules.envfiles import weak_value
 from infra.compose.rules.postgres import size_bytes
 from infra.compose.rules.readiness import budget_problems, port_only_problem
-from infra.compose.rules.secrets import is_secret, url_password
+from infra.compose.rules.secrets import is_optional_integration, is_secret, url_password
 from infra.errors import HarnessError
 
 pytestmark = [pytest.mark.compose]
@@ -90,14 +90,34 @@ def test_kind_from_known_images_and_vendor_builds(image, kind):
 
 
 def test_kind_from_what_the_service_does():
-    """A vendor image nobody lists is still PostgreSQL by its data path, PGDATA or probe."""
+    """A vendor image nobody lists is still PostgreSQL by its data path, probe or command; never by
+    environment names (client settings such as PGDATA from a shared `x-db-env` anchor)."""
     base = Service("db", "registry.example.com/acme/dbserver:1.0.0")
     assert service_kind(base) is None
     assert service_kind(Service("db", base.image, mounts=(Mount("volume", "d", "/var/lib/postgresql/data"),)))
-    assert service_kind(Service("db", base.image, environment={"PGDATA": "/srv/pg"})) == "postgres"
+    client = {"PGDATA": "/var/lib/postgresql/data", "POSTGRES_PASSWORD": "x"}
+    assert service_kind(Service("api", base.image, environment=client)) is None
     probe = HealthCheck(("CMD-SHELL", "redis-cli ping"), 1.0, 1.0, 3, 0.0)
     assert service_kind(Service("c", base.image, healthcheck=probe)) == "redis"
+    remote = HealthCheck(("CMD-SHELL", "pg_isready -h db -U app"), 1.0, 1.0, 3, 0.0)
+    assert service_kind(Service("api", base.image, healthcheck=remote)) is None  # a client of db
     assert service_kind(Service("c", base.image, command=("postgres", "-c", "fsync=off"))) == "postgres"
+    studio = Service("studio", "node:22.11.0", command=("npx", "prisma", "studio", "--port", "5555"))
+    assert service_kind(studio) == "db-gui"
+    assert service_kind(Service("gui", "dpage/pgadmin4:8.12")) == "db-gui"
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        (("server", "/export", "--console-address", ":9090"), "/export"),
+        (("server /data{1...4}",), "/data"),
+        (("minio", "server", "--address", ":9000", "/srv/minio/"), "/srv/minio"),
+        (("gateway", "nas"), None),
+    ],
+)
+def test_minio_data_path_from_its_command(command, path):
+    assert minio_data_path(Service("m", "minio/minio:RELEASE.2024-11-07T00-52-20Z", command=command)) == path
 
 
 def test_a_floating_minor_with_a_full_suffix_is_floating():
@@ -160,3 +180,32 @@ def test_a_bad_policy_setting_is_one_line(tmp_path):
         project_policy(tmp_path)
     with pytest.raises(HarnessError, match="unknown lint policy 'strict'"):
         project_policy(tmp_path, "strict")
+
+
+@pytest.mark.parametrize(
+    ("name", "optional"),
+    [
+        ("GOOGLE_CLIENT_SECRET", True),
+        ("OAUTH_CLIENT_SECRET", True),
+        ("S3_SECRET_KEY", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("SMTP_PASSWORD", True),
+        ("STRIPE_SECRET_KEY", True),
+        ("LICENSE_KEY", True),
+        ("NEXT_PRIVATE_UPLOAD_SECRET_ACCESS_KEY", True),  # documenso, held out
+        ("NEXT_PRIVATE_MAILCHANNELS_DKIM_PRIVATE_KEY", True),
+        ("DB_PASSWORD", False),
+        ("SECRET_KEY", False),
+        ("ENCRYPTION_KEY", False),
+        ("JWT_PRIVATE_KEY", False),
+        ("NEXTAUTH_SECRET", False),
+    ],
+)
+def test_optional_integration_secrets_are_told_from_own_credentials(name, optional):
+    assert is_optional_integration(name) is optional
+
+
+def test_postgres_before_10_had_three_part_versions():
+    assert floating_reason(parse_image_ref("postgres:9.5"))
+    assert floating_reason(parse_image_ref("postgres:9.5.25")) is None
+    assert floating_reason(parse_image_ref("postgres:16.4")) is None

@@ -21,8 +21,10 @@ from infra.compose.lint import Judged, compose_files, lint
 from infra.compose.policy import POLICIES
 from infra.compose.rules import RULES
 from infra.compose.rules.hardening import rule_log_rotation, rule_memory_limit, rule_privileges_dropped
+from infra.compose.rules.health import rule_healthcheck_present
 from infra.compose.rules.postgres import rule_postgres_shm
 from infra.compose.rules.readiness import rule_health_budget
+from infra.compose.rules.secrets import rule_no_default_secrets
 from infra.findings import render_all
 from infra.masking import is_secret_name
 
@@ -33,10 +35,16 @@ PLANTED = ("hunter2", "minioadmin")
 pytestmark = [pytest.mark.compose]
 
 # Each broken scenario's compose file says, on its second line, which check it breaks and where:
-# `# breaks: <check id> | <a fragment of the finding's where>`.
+# `# breaks: <check id> | <a fragment of the finding's where>`; a third line `# policy: <name>` judges
+# it under that policy instead of dev-stack (a finding only that policy grades as it should).
 BREAKS = re.compile(r"# breaks: (\S+) \| (.+)")
 # Without a start_period, 5 x 2s is also too short a first start for PostgreSQL: both rules are right.
-ALSO_FIRES = {"no-start-period": {rule_health_budget.id}}
+# The env file repeats the compose file's literal default: the default is a finding of its own.
+ALSO_FIRES = {
+    "no-start-period": {rule_health_budget.id},
+    "env-file-public-values": {rule_no_default_secrets.id},
+    "depends-on-image-healthcheck": {rule_healthcheck_present.id},  # dev-stack: write it in the file too
+}
 # The negatives are the pre-hardening valid stack with one defect; the hardening rules are judged by
 # their own scenarios (no-memory-limit, no-cap-drop, unrotated-logs, postgres-default-shm) and valid/.
 HARDENING = {r.id for r in (rule_memory_limit, rule_privileges_dropped, rule_log_rotation, rule_postgres_shm)}
@@ -50,8 +58,16 @@ def _negatives() -> list[pytest.ParameterSet]:
         match = BREAKS.fullmatch(lines[1]) if len(lines) > 1 else None
         assert match, f"{folder}: line 2 must be `# breaks: <check id> | <where>`"
         check_id, where = match.groups()
+        policy = POLICY_LINE.fullmatch(lines[2]) if len(lines) > 2 else None
         cases.append(
-            pytest.param(folder.name, check_id, where, marks=pytest.mark.negative(check_id), id=folder.name)
+            pytest.param(
+                folder.name,
+                check_id,
+                where,
+                policy.group(1) if policy else "dev-stack",
+                marks=pytest.mark.negative(check_id),
+                id=folder.name,
+            )
         )
     return cases
 
@@ -73,10 +89,10 @@ def text(found: list[Judged]) -> str:
     return "\n".join(f"{j.severity}: " + j.finding.render() for j in found) or "no findings"
 
 
-def assert_fails(scenario: str, check_id: str, where: str) -> None:
+def assert_fails(scenario: str, check_id: str, where: str, policy: str = "dev-stack") -> None:
     """`scenario` fails `check_id`, located at `where`, and no other check at error severity."""
     __tracebackhide__ = True
-    found = judged(scenario)
+    found = judged(scenario, policy)
     fired = {j.finding.check_id for j in found}
     errors = {j.finding.check_id for j in found if j.severity == "error"}
     assert check_id in fired, f"{scenario}: expected a {check_id} finding\n{text(found)}"
@@ -102,9 +118,9 @@ def test_findings_never_quote_a_secret(scenario):
         assert secret not in rendered
 
 
-@pytest.mark.parametrize(("scenario", "check_id", "where"), NEGATIVES)
-def test_scenario_fails_its_rule(scenario, check_id, where):
-    assert_fails(scenario, check_id, where)
+@pytest.mark.parametrize(("scenario", "check_id", "where", "policy"), NEGATIVES)
+def test_scenario_fails_its_rule(scenario, check_id, where, policy):
+    assert_fails(scenario, check_id, where, policy)
 
 
 CLEAN = sorted(p.name for p in (SCENARIOS / "clean").iterdir() if p.is_dir())

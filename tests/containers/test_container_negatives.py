@@ -30,7 +30,7 @@ def _running(container, target, name):
         return procs if main is not None and main.name == name else None
 
     what = f"{name} as the main process of {target.container}"
-    return wait_until(attempt, what, deadline_s=15, give_up=lambda: exited(container))
+    return wait_until(attempt, what, deadline_s=120, give_up=lambda: exited(container))
 
 
 def _listening(container, target, port):
@@ -41,7 +41,7 @@ def _listening(container, target, port):
         return sockets if listeners(sockets, port) else None
 
     what = f"a LISTEN socket on {port} in {target.container}"
-    return wait_until(attempt, what, deadline_s=15, give_up=lambda: exited(container))
+    return wait_until(attempt, what, deadline_s=120, give_up=lambda: exited(container))
 
 
 @pytest.mark.negative(main_process_findings.check)

@@ -67,12 +67,17 @@ def test_rebuilt_only_when_inputs_change(base, tmp_path):
         subprocess.run(["docker", "rmi", "-f", spec.tag], capture_output=True, check=False)
 
 
-def test_inputs_hash_ignores_node_modules_but_sees_every_other_file(tmp_path):
+def test_inputs_hash_sees_every_file(tmp_path):
     (tmp_path / "ctx").mkdir()
     (tmp_path / "ctx" / "Dockerfile").write_text("FROM x")
     first = images.inputs_hash([tmp_path / "ctx"])
-    (tmp_path / "ctx" / "node_modules").mkdir()
-    (tmp_path / "ctx" / "node_modules" / "dep.js").write_text("x")
-    assert images.inputs_hash([tmp_path / "ctx"]) == first
-    (tmp_path / "ctx" / "server.js").write_text("x")
+    (tmp_path / "ctx" / "sub").mkdir()
+    (tmp_path / "ctx" / "sub" / "dep.js").write_text("x")
     assert images.inputs_hash([tmp_path / "ctx"]) != first
+
+
+def test_pins_are_build_inputs():
+    """Changing a pinned sha256 rebuilds the image, even though no file in the repo context changed."""
+    postgres = next(s for s in images.SERVICE_IMAGES if s.name == "postgres")
+    other = images.ImageSpec(postgres.name, postgres.tag, artifacts=postgres.artifacts[:1])
+    assert images.service_hash(postgres) != images.service_hash(other)

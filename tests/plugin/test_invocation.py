@@ -43,9 +43,9 @@ def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_options_with_paths_outside_the_repository(elsewhere: Path, form: str) -> None:
     compose, env = elsewhere / "docker-compose.yml", elsewhere / ".env"
     if form == "space":
-        options = ["--compose-file", str(compose), "--env-file", str(env)]
+        options = ["--orderflow-compose-file", str(compose), "--orderflow-env-file", str(env)]
     else:
-        options = [f"--compose-file={compose}", f"--env-file={env}"]
+        options = [f"--orderflow-compose-file={compose}", f"--orderflow-env-file={env}"]
     proc = _run_compose_checks(*options)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
@@ -54,9 +54,12 @@ def test_options_with_paths_outside_the_repository(elsewhere: Path, form: str) -
 
 
 def test_a_broken_file_outside_the_repository_fails(elsewhere: Path) -> None:
-    """The copied file is really the one judged: break it and its check fails."""
+    """The copied file is really the one judged: break it and its check fails (under dev-stack, which
+    the file's folder does not choose: `--orderflow-policy` does)."""
     compose = elsewhere / "docker-compose.yml"
     compose.write_text(compose.read_text().replace("\nname:", "\n# name:", 1))
-    proc = _run_compose_checks("--compose-file", str(compose), "--env-file", str(elsewhere / ".env"))
+    options = ["--orderflow-compose-file", str(compose), "--orderflow-env-file", str(elsewhere / ".env")]
+    assert _run_compose_checks(*options).returncode == 0, "service policy: `name:` is info only"
+    proc = _run_compose_checks(*options, "--orderflow-policy", "dev-stack")
     assert proc.returncode == 1, proc.stdout
     assert f"[{rule_name_set.id}]" in proc.stdout

@@ -11,7 +11,7 @@ from infra.findings import render_all
 from infra.migrations.tree import AlembicTree
 from infra.safety.rules import RULES
 from infra.safety.run import safety_run
-from tests.safety.conftest import EXAMPLES, ROWS, ids, run_case
+from tests.safety.conftest import EXAMPLES, ROWS, ids, run_case, tree
 
 pytestmark = [pytest.mark.safety, pytest.mark.migrations, pytest.mark.infra]
 RULE = {r.id.partition(".")[2]: r for r in RULES.values()}
@@ -108,3 +108,23 @@ def test_suppression_with_a_reason_excuses_a_finding(empty_engine, tmp_path):
     assert [(f.check_id, s.reason) for f, s in run.suppressed] == [
         (RULE["lock-timeout"].id, "item is empty before launch")
     ]
+
+
+def test_new_oid_same_storage_is_no_rewrite(empty_engine):
+    """Widening an indexed varchar: the index gets a new OID but keeps its relfilenode (storage), and
+    the table keeps its own; traced, nothing is a rewrite (the safe counterpart of type-rewrite)."""
+    run = safety_run(tree("type-indexed-no-rewrite"), empty_engine, "a3", rows=ROWS)  # the index exists
+    widen = next(s for s in run.trace.statements if s.revision == "a4" and s.sql.startswith("ALTER TABLE"))
+    assert widen.rewrites == [] and widen.new_indexes == []
+    assert run.findings == [], render_all(run.findings)
+
+
+@pytest.mark.negative(RULE["lock-timeout"].check)
+def test_a_lock_already_held_is_reported_once(empty_engine):
+    """ACCESS EXCLUSIVE, then SHARE on the same table in one transaction: one lock-timeout finding,
+    on the statement that took the lock."""
+    run = run_case("lock-taken-once", empty_engine)
+    found = [f for f in run.findings if f.check_id == RULE["lock-timeout"].id]
+    assert len(found) == 1, render_all(run.findings)
+    assert "AccessExclusiveLock on public.item" in found[0].found
+    assert "ShareLock" not in found[0].found

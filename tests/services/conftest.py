@@ -50,7 +50,7 @@ def broken_redis(start_container) -> Callable[..., tuple[str, int]]:
         wait_until(
             pong,
             f"redis-server in {container.name} to answer PING",
-            deadline_s=30,
+            deadline_s=120,
             give_up=lambda: exited(container),
         )
         return "127.0.0.1", port
@@ -79,7 +79,7 @@ def broken_postgres(start_container) -> Callable[[], tuple[Any, str]]:
         wait_until(
             connects,
             f"PostgreSQL in {container.name} to accept connections",
-            deadline_s=60,
+            deadline_s=180,
             give_up=lambda: exited(container),
         )
         return container, dsn

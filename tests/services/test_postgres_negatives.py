@@ -33,7 +33,9 @@ def test_major_version_other_than_the_contract_fails(live_stack):
 def test_image_without_pgvector_fails(broken_postgres):
     """The stack's own image with vector's control file removed: what plain postgres:16 looks like."""
     container, dsn = broken_postgres()
-    removed = container.exec_run(["find", "/usr", "-name", "vector.control", "-delete", "-print"], user="0")
+    removed = container.exec_run(
+        ["find", "/usr", "/opt", "-name", "vector.control", "-delete", "-print"], user="0"
+    )
     assert removed.exit_code == 0 and b"vector.control" in removed.output, removed.output
     states = extension_states(dsn, REQUIRED_EXTENSIONS)
     findings = only(extension_findings(states, "service postgres"), extension_findings.id)

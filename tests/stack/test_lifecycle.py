@@ -83,7 +83,8 @@ def test_malformed_compose_file_is_named(tmp_path, scenario_env):
     broken = tmp_path / "docker-compose.yml"
     broken.write_text("name: broken\nservices:\n  a: [\n")
     stack = Stack(ComposeFiles((broken,)), scenario_env, isolated_project_name())
-    with pytest.raises(HarnessError, match=rf"^docker compose cannot read {broken}: .*line 3"):
+    # read by the harness's bounded reader before Compose: the same line `lint` gives
+    with pytest.raises(HarnessError, match=rf"^{broken}:4: not valid YAML"):
         stack.up(deadline_s=10)
 
 
@@ -93,7 +94,7 @@ def test_rerun_on_a_healthy_stack_returns_at_once(scenario_env):
     files = ComposeFiles((SCENARIO.parent.parent / "healthy" / "docker-compose.yml",))
     with Stack(files, env, isolated_project_name()) as first:
         again = Stack(files, env, first.project)
-        status = again.up(deadline_s=5)
+        status = again.up(deadline_s=120)  # returns at once: healthy_after_s 0.0 says no event was awaited
         assert status.all_healthy
         assert [s.healthy_after_s for s in status.services.values()] == [0.0]
     assert leftovers(first.project) == []

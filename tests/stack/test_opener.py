@@ -73,13 +73,14 @@ def test_other_checkout(tmp_path):
 
 
 @pytest.mark.infra
-def test_events_child_closes_within_its_grace_period_unread():
-    """Nobody reads the stream; close still returns within the grace period and reaps the child."""
+def test_events_child_closes_unread_and_is_reaped():
+    """Nobody reads the stream (it would run for an hour); close still returns and reaps the child.
+    The bound only catches a hang (the bug this guards against hung for 13 minutes), not a speed."""
     now = time.time()
     events = DockerEvents("orderflow-test-nothing", since=now, until=now + 3600)
     started = time.monotonic()
     events.close(grace_s=2)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 120
     assert events._proc.returncode is not None
 
 

@@ -23,7 +23,6 @@ READERS = {"infra/config.py", "infra/environ.py"}
     ("resolve", "var", "default"),
     [
         (config.base_ref, config.BASE_REF_VAR, "HEAD"),
-        (config.metadata_spec, config.METADATA_VAR, config.DEFAULT_METADATA),
         (config.profile, config.PROFILE_VAR, "auto"),
     ],
 )
@@ -37,9 +36,30 @@ def test_flag_then_environment_then_default(resolve, var, default):
 
 def test_paths_resolve_the_same_way(tmp_path):
     assert config.alembic_ini(None, {config.ALEMBIC_INI_VAR: "x.ini"}) == Path("x.ini")
-    assert config.alembic_ini(None, {}) == config.REPO_ROOT / "schema" / "alembic.ini"
+    assert config.alembic_ini(None, {}, start=ROOT / "infra") == ROOT / "schema" / "alembic.ini"
+    assert config.metadata_spec("from-flag", {config.METADATA_VAR: "env"}) == "from-flag"
+    assert config.metadata_spec(None, {config.METADATA_VAR: "env"}) == "env"
+    assert config.metadata_spec(None, {}, start=ROOT) == "schema.models:metadata"
     assert config.stack_state_dir(None, {config.STACK_STATE_DIR_VAR: str(tmp_path)}) == tmp_path
     assert config.stack_state_dir(None, {}) is None
+
+
+def test_defaults_come_from_where_the_user_stands(tmp_path):
+    """Outside this repository: the folder's own files, never the installed package's checkout; a
+    [tool.orderflow] table above it names them relative to its pyproject.toml."""
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    assert (
+        config.HarnessConfig.resolve(None, None, {}, start=tmp_path).compose_file == tmp_path / "compose.yaml"
+    )
+    assert config.alembic_ini(None, {}, start=tmp_path) == tmp_path.resolve() / "alembic.ini"
+    with pytest.raises(HarnessError, match="no models named"):
+        config.metadata_spec(None, {}, start=tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.orderflow]\nalembic-ini = "db/alembic.ini"\nmetadata = "app.models:Base"\n'
+    )
+    (tmp_path / "sub").mkdir()
+    assert config.alembic_ini(None, {}, start=tmp_path / "sub") == tmp_path.resolve() / "db" / "alembic.ini"
+    assert config.metadata_spec(None, {}, start=tmp_path / "sub") == "app.models:Base"
 
 
 def test_bad_values_are_one_line_errors_naming_the_variable():

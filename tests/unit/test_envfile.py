@@ -1,5 +1,7 @@
 """Env files, throwaway values and secret masking: pure functions."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -54,6 +56,19 @@ def test_masking_covers_every_secret_value():
 _NO_STARS = st.characters(blacklist_categories=["Cs"], blacklist_characters="*")
 
 
+def _glued(text: str, start: int, secret: str) -> bool:
+    """Whether the occurrence of `secret` at `start` is part of a longer name (not a whole value)."""
+    name = re.compile(r"[A-Za-z0-9_.-]")
+    left = start > 0 and name.match(secret[0]) and name.match(text[start - 1])
+    end = start + len(secret)
+    right = end < len(text) and name.match(secret[-1]) and name.match(text[end])
+    return bool(left or right)
+
+
 @given(st.text(min_size=4, alphabet=_NO_STARS), st.text(alphabet=_NO_STARS), st.text(alphabet=_NO_STARS))
-def test_masked_text_never_contains_the_secret(secret, before, after):
-    assert secret not in mask(before + secret + after, [secret])
+def test_masked_text_never_contains_the_secret_as_a_whole_value(secret, before, after):
+    """Whole values are masked wherever they stand; only a secret glued inside a longer name (issue 18:
+    "myproj" in "myproj-db") is left, so no whole-value occurrence ever survives."""
+    shown = mask(f"{before} {secret} {after}", [secret])
+    starts = [m.start() for m in re.finditer(f"(?={re.escape(secret)})", shown)]
+    assert all(_glued(shown, i, secret) for i in starts), shown

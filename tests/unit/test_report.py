@@ -21,6 +21,8 @@ def test_report_envelope_and_status():
         "message": "",
         "where": "service redis",
         "duration_s": 1.5,
+        "severity": "error",
+        "location": None,
     }
 
 

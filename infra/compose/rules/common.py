@@ -24,6 +24,20 @@ KINDS = {
     "bitnami/redis": "redis",
     "minio/minio": "minio",
     "clickhouse/clickhouse-server": "clickhouse",
+    "rabbitmq": "rabbitmq",
+    "bitnami/rabbitmq": "rabbitmq",
+    # Database GUIs: they hold the database's credentials and open it to whoever reaches their port.
+    "dpage/pgadmin4": "db-gui",
+    "adminer": "db-gui",
+    "sosedoff/pgweb": "db-gui",
+    "phpmyadmin": "db-gui",
+    "phpmyadmin/phpmyadmin": "db-gui",
+    "mongo-express": "db-gui",
+    "redis/redisinsight": "db-gui",
+    "redislabs/redisinsight": "db-gui",
+    "rediscommander/redis-commander": "db-gui",
+    "dbgate/dbgate": "db-gui",
+    "cloudbeaver/cloudbeaver": "db-gui",
 }
 # Vendors' builds, by the last part of the repository (registry and owner vary): postgres-ish names,
 # redis forks, object stores. Exporters and poolers (postgres-exporter, pgbouncer) are not servers.
@@ -49,7 +63,8 @@ STOPS_ON_SIGINT = frozenset(
         "ankane/pgvector",
     }
 )
-# Images whose Dockerfile declares a HEALTHCHECK (checked in their upstream Dockerfiles).
+# Images whose Dockerfile declares a HEALTHCHECK, for images not present to inspect (each checked in
+# the upstream Dockerfile named; a present image is inspected instead, infra.compose.shipped).
 SHIPS_HEALTHCHECK = frozenset(
     {
         "goauthentik/server",
@@ -58,14 +73,31 @@ SHIPS_HEALTHCHECK = frozenset(
         "immich-app/postgres",
         "mattermost/mattermost-enterprise-edition",
         "mattermost/mattermost-team-edition",
+        "kong",  # Kong/docker-kong Dockerfile.deb: HEALTHCHECK CMD kong-health
+        "kong/kong-gateway",
+        "hedgedoc/hedgedoc",  # hedgedoc/container alpine/Dockerfile: node healthcheck.mjs
+        "linkwarden/linkwarden",  # linkwarden/linkwarden Dockerfile
+        "paperless-ngx/paperless-ngx",  # paperless-ngx/paperless-ngx Dockerfile: curl -fs
+        "healthchecks/healthchecks",  # healthchecks/healthchecks docker/Dockerfile
+        "makeplane/plane-frontend",  # makeplane/plane apps/web/Dockerfile.web
+        "makeplane/plane-admin",  # apps/admin/Dockerfile.admin
+        "makeplane/plane-space",  # apps/space/Dockerfile.space
+        "louislam/uptime-kuma",
+        "vaultwarden/server",
     }
 )
-# Where each kind keeps its data.
+# Where each data store keeps its data (a message broker is no data store here: its queues are
+# transient work; a GUI keeps nothing). Images that keep it elsewhere are in IMAGE_DATA_PATHS.
 DATA_PATHS = {
     "postgres": "/var/lib/postgresql/data",
     "redis": "/data",
     "minio": "/data",
     "clickhouse": "/var/lib/clickhouse",
+}
+IMAGE_DATA_PATHS = {
+    "bitnami/postgresql": "/bitnami/postgresql",
+    "bitnami/redis": "/bitnami/redis/data",
+    "bitnami/minio": "/bitnami/minio/data",
 }
 # Credentials that are not secret-named (`is_secret_name`) but must come from the env all the same;
 # counters such as MAX_RUNS_PER_USER are not user names.
@@ -141,26 +173,66 @@ _PROBES = (("pg_isready", "postgres"), ("redis-cli", "redis"), ("valkey-cli", "r
 
 
 def service_kind(s: Service) -> str | None:
-    """What server a service runs, by what it is: its image, else its data path (PGDATA,
-    /var/lib/postgresql/data), its health probe (pg_isready, redis-cli), its command or entrypoint."""
+    """What server a service runs, by what it is: its command (Prisma Studio), its image, else its
+    data mount (/var/lib/postgresql/data), a probe of itself (pg_isready, redis-cli, not against
+    another host), its command or entrypoint. Never by environment names: application services carry
+    client settings (POSTGRES_PASSWORD, even PGDATA from a shared `x-db-env` anchor)."""
+    command = " ".join([*(s.entrypoint or ()), *(s.command or ())])
+    if _STUDIO.search(command):
+        return "db-gui"  # `npx prisma studio` in a node image
     kind = kind_of(s.image) if s.image else None
     if kind:
         return kind
     targets = {m.target.rstrip("/") for m in s.mounts}
-    if "PGDATA" in s.environment or targets & {"/var/lib/postgresql/data", "/var/lib/postgresql"}:
+    if targets & {"/var/lib/postgresql/data", "/var/lib/postgresql"}:
         return "postgres"
     probe = " ".join(s.healthcheck.test[1:]) if s.healthcheck else ""
     hit = next((k for word, k in _PROBES if word in probe), None)
-    if hit:
+    if hit and not _REMOTE_HOST.search(probe):
         return hit
-    command = " ".join([*(s.entrypoint or ()), *(s.command or ())])
     return next((k for pattern, k in _SERVER_COMMANDS if pattern.search(command)), None)
 
 
+_STUDIO = re.compile(r"\bprisma\s+studio\b")
+# `pg_isready -h db`, `redis-cli -h cache`: a client probing another service, not the server itself.
+_REMOTE_HOST = re.compile(r"(?<!\S)(?:-h\s*|--host[=\s]\s*)['\"]?(?!127\.0\.0\.1|localhost|::1)[A-Za-z]")
+
+
+def minio_data_path(s: Service) -> str | None:
+    """The folder `minio server <path>` serves (its first path argument, `/data{1...4}` -> /data), or None."""
+    words = [w for part in [*(s.entrypoint or ()), *(s.command or ())] for w in part.split()]
+    if "server" not in words:
+        return None
+    path = next((w for w in words[words.index("server") + 1 :] if w.startswith("/")), None)
+    return None if path is None else re.sub(r"\{.*$", "", path).rstrip("/") or "/"
+
+
+# What a job does once: migrate, bootstrap, seed, set up, create buckets, fix ownership.
+_JOB = re.compile(
+    r"migrat|bootstrap|(?<![a-z])(?:init|setup|seed|createbuckets?|chown|chmod)(?![a-z])|\bmc\s+mb\b|db:(?:create|setup)",
+    re.IGNORECASE,
+)
+
+
+_MIGRATION = re.compile(
+    r"\bmigrat\w*\s+(?:deploy|up|upgrade|bootstrap|run)\b|\bmanage\.py\s+migrate\b|db:migrate"
+)
+
+
 def is_one_shot(model: ComposeModel, name: str) -> bool:
-    """A job that runs to completion (an init container): another service waits for it with
-    `condition: service_completed_successfully`."""
-    return any(s.depends_on.get(name) == "service_completed_successfully" for s in model.services.values())
+    """A job that runs to completion (an init container, a migrator): another service waits for it
+    with `condition: service_completed_successfully`, or it is not restarted once it succeeded
+    (`restart: "no"` / `on-failure`, also in deploy.restart_policy) and its command or name says
+    job (migrations, bootstrap, setup, seed, createbuckets, chown); with no `restart:` at all
+    (Compose's default, no) when its command is plainly a migration (`prisma migrate deploy`)."""
+    if any(s.depends_on.get(name) == "service_completed_successfully" for s in model.services.values()):
+        return True
+    s = model.services[name]
+    what = " ".join([name, *(s.entrypoint or ()), *(s.command or ())])
+    if s.restart is None:  # Compose's default is "no": only a command that is plainly a migration
+        return bool(_MIGRATION.search(what))
+    once = s.restart in ("no", "none") or s.restart.startswith("on-failure")
+    return once and bool(_JOB.search(what))
 
 
 def is_user_name(name: str) -> bool:

@@ -15,13 +15,15 @@ HOST_NAMESPACE_KEYS = ("network_mode", "pid", "ipc", "userns_mode", "uts")
 
 
 # Servers whose port is for the application's own services, never for the network. An object
-# store's API is often a public entry on purpose (browsers fetch presigned URLs from it).
-_PRIVATE_KINDS = frozenset({"postgres", "redis", "clickhouse"})
+# store's API is often a public entry on purpose (browsers fetch presigned URLs from it). A database
+# GUI (pgAdmin, adminer, Prisma Studio) opens the database to whoever reaches it.
+_PRIVATE_KINDS = frozenset({"postgres", "redis", "clickhouse", "db-gui"})
 
 
 @produces("compose.ports-loopback")
 def rule_ports_loopback(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Published ports of databases and caches bind 127.0.0.1 (or ::1); under dev-stack, every port.
+    """Published ports of databases, caches and database GUIs bind 127.0.0.1 (or ::1); under dev-stack,
+    every port.
 
     Why: Without a host IP, Docker publishes on every interface: a database open to the network. An
     application's web entry is public on purpose; the strict policy holds every port to loopback unless

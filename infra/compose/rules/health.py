@@ -7,14 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.compose.model import ComposeModel, HealthCheck, Service
-from infra.compose.rules.common import (
-    SHIPS_HEALTHCHECK,
-    RawFile,
-    finding,
-    is_one_shot,
-    repository,
-    service_kind,
-)
+from infra.compose.rules.common import RawFile, finding, is_one_shot, service_kind
 from infra.findings import Check, Finding, produces
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -25,22 +18,24 @@ _REDIS_PROBE = re.compile(r"\b(redis-cli|valkey-cli)\b")
 _PONG_COMPARED = re.compile(r"\|\s*grep\b[^|;&]*\bPONG\b|==?\s*['\"]?PONG\b|\bPONG['\"]?\s*==?")
 
 
-def has_health_check(s: Service) -> bool:
-    """A check that runs: written in the file, or the image's own (known images) when not disabled."""
+def has_health_check(model: ComposeModel, s: Service) -> bool:
+    """A check that runs: written in the file, or the image's own when not disabled (the image
+    inspected, its build context's Dockerfile, or a well-known image: infra.compose.shipped)."""
     if s.healthcheck is not None and s.healthcheck.disabled:
         return False
     if s.healthcheck is not None and not s.healthcheck.inherits_image:
         return True
-    return repository(s.image) in SHIPS_HEALTHCHECK
+    return s.name in model.shipped_healthchecks
 
 
 @produces("compose.healthcheck-present")
 def rule_healthcheck_present(check: Check, raw: list[RawFile], model: ComposeModel) -> list[Finding]:
-    """Every service has an enabled health check (its own, or a known image's).
+    """Every service has an enabled health check (its own, or its image's).
 
     Why: Without a health check, `up --wait` and `depends_on: service_healthy` cannot tell started from
-    ready (a one-shot job others wait to complete needs none). Images known to ship a HEALTHCHECK have
-    one unless the file disables it; the strict policy wants it written in the file all the same (an
+    ready (a one-shot job needs none: a migrator, an init container). An image that ships a HEALTHCHECK
+    (inspected when present, its build context's Dockerfile, a table of well-known images) has one
+    unless the file disables it; the strict policy wants it written in the file all the same (an
     image's own changes with the image).
     """
     findings = []
@@ -50,11 +45,11 @@ def rule_healthcheck_present(check: Check, raw: list[RawFile], model: ComposeMod
         )
         if written or is_one_shot(model, s.name):
             continue
-        shipped = has_health_check(s)
+        shipped = has_health_check(model, s)
         if s.healthcheck is not None and s.healthcheck.disabled:
             found = "healthcheck disabled (`disable: true` or test NONE)"
         elif shipped:
-            found = "none written (the image's own HEALTHCHECK runs)"
+            found = f"none written (the image's own runs: {model.shipped_healthchecks[s.name]})"
         else:
             found = "no healthcheck"
         findings.append(

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from infra.compose.model import ComposeModel, Mount, Service
-from infra.compose.rules.common import DATA_PATHS, STOPS_ON_SIGINT, RawFile, finding, repository, service_kind
+from infra.compose.rules.common import (
+    DATA_PATHS,
+    IMAGE_DATA_PATHS,
+    STOPS_ON_SIGINT,
+    RawFile,
+    finding,
+    minio_data_path,
+    repository,
+    service_kind,
+)
 from infra.findings import Check, Finding, produces
 
 # Stop signals that shut each kind down cleanly; unset means the image's STOPSIGNAL (often SIGTERM).
@@ -75,9 +84,14 @@ def _describe(mount: Mount | None) -> str:
 
 
 def data_path(s: Service, kind: str | None) -> str | None:
-    """Where `s` keeps its data: PGDATA when set, else its kind's path; None for a cache or no store."""
+    """Where `s` keeps its data: PGDATA when set, the folder `minio server` serves, the image's own
+    path (bitnami), else its kind's path; None for a cache or no data store."""
     if kind == "postgres" and s.environment.get("PGDATA"):
         return s.environment["PGDATA"]
+    if kind == "minio" and minio_data_path(s):
+        return minio_data_path(s)
+    if kind in DATA_PATHS and repository(s.image) in IMAGE_DATA_PATHS:
+        return IMAGE_DATA_PATHS[repository(s.image) or ""]
     if kind == "redis" and _EVICTING.search(" ".join([*(s.command or ()), *s.environment.values()])):
         return None
     return DATA_PATHS.get(kind) if kind else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from infra.compose.model import ComposeModel, HealthCheck
-from infra.compose.rules.common import RawFile, finding, service_kind
+from infra.compose.rules.common import RawFile, finding, is_one_shot, service_kind
 from infra.compose.rules.health import has_health_check
 from infra.findings import Check, Finding, produces
 
@@ -130,17 +130,15 @@ def rule_depends_on_healthy(check: Check, raw: list[RawFile], model: ComposeMode
     """depends_on waits for health when the dependency has a health check.
 
     Why: `depends_on: [db]` waits only until db's container started, not until it is ready: the app's
-    first connections fail. When db has a health check, `condition: service_healthy` waits for it.
+    first connections fail. When db has a health check (written, or its image's own),
+    `condition: service_healthy` waits for it; for a one-shot job (a migrator),
+    `condition: service_completed_successfully` waits until it succeeded.
     """
     findings = []
     for s in model.services.values():
-        blind = [
-            dep
-            for dep, condition in s.depends_on.items()
-            if condition == "service_started"
-            and dep in model.services
-            and has_health_check(model.services[dep])
-        ]
+        started = [d for d, c in s.depends_on.items() if c == "service_started" and d in model.services]
+        jobs = [d for d in started if is_one_shot(model, d)]
+        blind = [d for d in started if d not in jobs and has_health_check(model, model.services[d])]
         if blind:
             findings.append(
                 finding(
@@ -149,6 +147,16 @@ def rule_depends_on_healthy(check: Check, raw: list[RawFile], model: ComposeMode
                     "condition: service_healthy for dependencies that have a health check",
                     f"depends_on {', '.join(blind)} waits only for the container to start",
                     f"write depends_on: {{{blind[0]}: {{condition: service_healthy}}}}",
+                )
+            )
+        if jobs:
+            findings.append(
+                finding(
+                    check.id,
+                    f"service {s.name}",
+                    "condition: service_completed_successfully for one-shot jobs (migrations, init)",
+                    f"depends_on {', '.join(jobs)} starts while the job still runs (or after it failed)",
+                    f"write depends_on: {{{jobs[0]}: {{condition: service_completed_successfully}}}}",
                 )
             )
     return findings

@@ -42,6 +42,23 @@ def is_secret(name: str, value: str | None = None) -> bool:
     return not (value and value.startswith(("/", "./", "~/")))
 
 
+# Secrets of an optional integration, empty while the feature is off: sign-in providers (OAuth, OIDC,
+# SAML), object storage, mail, payments, licences, error tracking, chat and AI APIs. A service's own
+# credentials (its database password, secret or encryption key, private key) are never optional.
+_INTEGRATION = re.compile(
+    r"(?:^|_)(?:OAUTH2?|OIDC|SSO|SAML|GOOGLE|GITHUB|GITLAB|MICROSOFT|AZURE|AUTH0|KEYCLOAK|OKTA|APPLE|"
+    r"DISCORD|SLACK|TWILIO|TELEGRAM|S3|AWS|GCS|R2|SMTP|MAIL|MAILER|EMAIL|SENDGRID|MAILGUN|POSTMARK|"
+    r"RESEND|SES|STRIPE|PAYPAL|PADDLE|LICEN[CS]E|SENTRY|POSTHOG|OPENAI|ANTHROPIC|HCAPTCHA|RECAPTCHA|"
+    r"TURNSTILE|UPLOAD|MAILCHANNELS|DKIM)(?:_|$)|CLIENT_SECRET"
+)
+
+
+def is_optional_integration(name: str) -> bool:
+    """GOOGLE_CLIENT_SECRET, S3_SECRET_KEY, SMTP_PASSWORD, STRIPE_API_KEY, LICENSE_KEY: an optional
+    feature's secret (empty: the feature is off), not the service's own credential."""
+    return bool(_INTEGRATION.search(name.upper()))
+
+
 def is_credential_name(name: str) -> bool:
     """Secret-named, or a user/login name such as POSTGRES_USER (credentials under `dev-stack`)."""
     return is_secret_name(name) or is_user_name(name)
@@ -49,7 +66,12 @@ def is_credential_name(name: str) -> bool:
 
 def url_password(text: str) -> bool:
     """Whether `text` holds a URL with a literal `user:password@` (not a `${...}` password)."""
-    return any(not m.group(1).startswith("$") for m in _URL_PASSWORD.finditer(text))
+    return bool(url_passwords(text))
+
+
+def url_passwords(text: str) -> list[str]:
+    """The literal passwords of the `scheme://user:password@` URLs in `text` (not `${...}` ones)."""
+    return [m.group(1) for m in _URL_PASSWORD.finditer(text) if not m.group(1).startswith("$")]
 
 
 def _environment(service: Mapping[str, Any]) -> dict[str, str | None]:
@@ -155,8 +177,10 @@ def rule_secrets_required(check: Check, raw: list[RawFile], model: ComposeModel)
     """Secrets use the required form ${VAR:?message}.
 
     Why: `${X}` and `$X` quietly become empty when X is unset (a passwordless database, an empty user);
-    `${X:?message}` stops `up` with the message instead. `${X:-}` is written as optional on purpose (an
-    optional feature's secret): only the strict policy asks for it to be required.
+    `${X:?message}` stops `up` with the message instead. `${X:-}` is written as optional on purpose, and
+    an optional integration's secret (OAuth client secret, S3/SMTP/Stripe keys, a licence key) is empty
+    while the feature is off: only the strict policy asks for those to be required. The service's own
+    credentials (database password, secret key, private key) stay errors everywhere.
     """
     required = _required_somewhere(raw)
     findings = []
@@ -177,7 +201,7 @@ def rule_secrets_required(check: Check, raw: list[RawFile], model: ComposeModel)
                         f"${{{ref.name}:?message}}",
                         f"{ref.written()}: empty when unset",
                         "make it required so a missing value stops `up` with your message",
-                        strict=not secret or ref.optional_empty,
+                        strict=not secret or ref.optional_empty or is_optional_integration(ref.name),
                     )
                 )
     return findings

@@ -4,7 +4,7 @@
 # all on a server that listens on no TCP address, so a health check over TCP cannot pass early.
 set -euo pipefail
 
-: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is not set (the stand-in, like upstream, refuses to start without it)}"
+: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is not set (this image, like upstream, refuses to start without it)}"
 POSTGRES_USER=${POSTGRES_USER:-postgres}
 POSTGRES_DB=${POSTGRES_DB:-$POSTGRES_USER}
 
@@ -14,8 +14,9 @@ init_cluster() {
   local pwfile
   pwfile=$(mktemp)
   printf '%s' "$POSTGRES_PASSWORD" >"$pwfile"
+  # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is a list of options, as upstream splits it
   initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 \
-    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+    --auth-local=trust --auth-host=scram-sha-256 ${POSTGRES_INITDB_ARGS:-} >/dev/null
   rm -f "$pwfile"
   printf 'host all all all scram-sha-256\n' >>"$PGDATA/pg_hba.conf"
 

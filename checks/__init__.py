@@ -1,0 +1,1 @@
+"""The packaged checks, by concern: installed as `pytest_orderflow.checks`, run by `pytest --orderflow`."""
