@@ -78,7 +78,7 @@ def test_roundtrip_without_a_base_is_one_line(capsys, monkeypatch):
 
 
 def test_every_variable_has_a_pytest_option_and_a_knobs_row():
-    """Each ORDERFLOW_* knob of infra.config appears in the knobs table (docs/knobs.md) and in pytest's help."""
+    """Each ORDERFLOW_* knob of infra.config appears in docs/knobs.md and in pytest's help."""
     variables = {v for k, v in vars(config).items() if k.endswith("_VAR")}
     table = (ROOT / "docs" / "knobs.md").read_text()
     assert all(f"`{v}`" in table for v in variables), variables - set(re.findall(r"`(ORDERFLOW_\w+)`", table))
