@@ -61,14 +61,17 @@ class Report:
         self.results.append(result)
 
     def add_findings(
-        self, check_id: str, findings: Iterable[Finding], duration_s: float | None = None
+        self,
+        check_id: str,
+        findings: Iterable[Finding],
+        duration_s: float | None = None,
+        severity: Severity = "error",
     ) -> None:
-        """One result per finding for `check_id`, or one passed result when there are none."""
+        """One result per finding for `check_id` (at `severity`), or one passed result when there are none."""
         found = [f for f in findings if f.check_id == check_id]
         for f in found:
-            self.add(
-                Result(check_id, "failed", f"expected {f.expected}; found {f.found}", f.where, duration_s)
-            )
+            message = f"expected {f.expected}; found {f.found}"
+            self.add(Result(check_id, "failed", message, f.where, duration_s, severity))
         if not found:
             self.add(Result(check_id, "passed", duration_s=duration_s))
 

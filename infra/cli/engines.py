@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.findings import Finding
 from infra.probes.objectstore import HEALTH_PATHS, http_get, minio_health_findings
 from infra.probes.postgres import (
     expected_major,
@@ -36,8 +35,8 @@ def add_engine_results(report: Report, stack: Stack, status: StackStatus) -> Non
             states = extension_states(dsn)
             facts["postgres"] = {"version": banner, "extensions": {s.name: s.version for s in states}}
             major = expected_major(status.profile)
-            add_warnings(report, version_findings.id, version_findings(dsn, major, where))
-            add_warnings(report, extension_findings.id, extension_findings(states, where))
+            report.add_findings(version_findings.id, version_findings(dsn, major, where), severity="warning")
+            report.add_findings(extension_findings.id, extension_findings(states, where), severity="warning")
         except Exception as exc:  # unreachable server: the report says so
             reason = stack.masked(" ".join(str(exc).split())[:200])
             message = f"cannot query PostgreSQL: {reason}"
@@ -46,13 +45,7 @@ def add_engine_results(report: Report, stack: Stack, status: StackStatus) -> Non
         where = "service minio"
         address = endpoints.s3()[0]
         facts["minio"] = {path: http_get(f"http://{address}{path}").status for path in HEALTH_PATHS}
-        add_warnings(report, minio_health_findings.id, minio_health_findings(address, where))
+        report.add_findings(
+            minio_health_findings.id, minio_health_findings(address, where), severity="warning"
+        )
     report.data["engines"] = facts
-
-
-def add_warnings(report: Report, check_id: str, findings: list[Finding]) -> None:
-    for f in findings:
-        message = f"expected {f.expected}; found {f.found}"
-        report.add(Result(check_id, "failed", message, f.where, severity="warning"))
-    if not findings:
-        report.add(Result(check_id, "passed"))

@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-from infra.cli.engines import add_warnings
 from infra.findings import Finding
 from infra.probes.postgres import version_findings
 from infra.report import Report
@@ -44,9 +43,10 @@ def test_up_json_reports_postgres_16_its_extensions_and_minio_health():
 
 
 def test_an_engine_finding_is_a_warning_that_does_not_fail_up():
+    """How engines.py adds the contract's findings to `up`'s report."""
     report = Report("up")
     wrong = Finding(version_findings.id, "service postgres", "PostgreSQL 16.x", "PostgreSQL 17.2")
-    add_warnings(report, version_findings.id, [wrong])
+    report.add_findings(version_findings.id, [wrong], severity="warning")
     (result,) = report.results
     assert (result.status, result.severity) == ("failed", "warning")
     assert "PostgreSQL 17.2" in result.message
