@@ -46,11 +46,11 @@ def alembic_tree(pytestconfig: pytest.Config, request: pytest.FixtureRequest) ->
 
 
 @pytest.fixture(scope="session")
-def target_metadata(pytestconfig: pytest.Config) -> sa.MetaData:
-    """The models the schema must agree with: --orderflow-metadata, else ORDERFLOW_TARGET_METADATA, else
-    the project's [tool.orderflow] metadata (only for the project's own Alembic tree: another tree with
-    them would compare two unrelated schemas, every table a finding). None: the checks that compare
-    models with migrations skip and say so."""
+def models_spec(pytestconfig: pytest.Config) -> str:
+    """Where the models the schema must agree with live (`module:attr`): --orderflow-metadata, else
+    ORDERFLOW_TARGET_METADATA, else the project's [tool.orderflow] metadata (only for the project's own
+    Alembic tree: another tree with them would compare two unrelated schemas, every table a finding).
+    None named: the checks that compare models with migrations skip and say so."""
     start = project_start(pytestconfig)
     explicit = knobs.metadata_given(pytestconfig.getoption("--orderflow-metadata"))
     ini = knobs.alembic_ini(pytestconfig.getoption("--orderflow-alembic-ini"), start=start)
@@ -61,7 +61,13 @@ def target_metadata(pytestconfig: pytest.Config) -> sa.MetaData:
             "no models to compare the migrations with: pass --orderflow-metadata package.models:Base "
             "(or set metadata in [tool.orderflow] of pyproject.toml)"
         )
-    return load_metadata(spec)
+    return spec
+
+
+@pytest.fixture(scope="session")
+def target_metadata(models_spec: str) -> sa.MetaData:
+    """The models named by `models_spec`, loaded in this process."""
+    return load_metadata(models_spec)
 
 
 @pytest.fixture(scope="session")

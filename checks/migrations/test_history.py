@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 pytest.importorskip("hypothesis", reason="the migration checks need the [migrations] extra (hypothesis)")
 
-from infra import config as knobs
 from infra.errors import HarnessError
 from infra.findings import only, render_all
 from infra.migrations import drift, envopts, history
@@ -25,7 +24,6 @@ from infra.migrations.data import data_findings, failing
 from infra.migrations.policy import Prepare
 from infra.migrations.roundtrip import REUPGRADE_IDENTICAL, STEPWISE_ROUNDTRIP, Walk, stepwise_roundtrip
 from infra.stack.databases import scratch_engine
-from pytest_orderflow.harness import project_start
 
 from .examined import judge_walk, require_examined
 
@@ -91,14 +89,10 @@ class DriftInputs:
 
 
 @pytest.fixture
-def drift_inputs(request, pytestconfig, alembic_tree, empty_engine, prepare_hook) -> DriftInputs:
+def drift_inputs(request, models_spec, alembic_tree, empty_engine, prepare_hook) -> DriftInputs:
     """The models, env.py's autogenerate settings; skips when the models declare nothing. The pass
     line names the settings applied."""
-    given = knobs.metadata_given(pytestconfig.getoption("--orderflow-metadata"))
-    try:
-        spec = knobs.metadata_spec(given, start=project_start(pytestconfig))
-    except HarnessError as exc:  # no models named: nothing to compare the migrations with
-        pytest.skip(f"no models to compare the migrations with: {exc}")
+    spec = models_spec  # skips when no models are named
     if alembic_tree.python:
         request.node.user_properties.append(
             ("examined", "in the project's interpreter, with env.py's options")
