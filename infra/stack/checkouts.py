@@ -46,7 +46,7 @@ def for_up(config: HarnessConfig, explicit: str | None, isolated: bool) -> Choic
     default = opener.project_name(config)
     checkout = config.compose_file.parent
     own = own_project_name(default, checkout)
-    if state.load(config.state_dir, own) is not None:
+    if has_state(config, own):
         return Choice(own, True, f"this checkout's stack is project {own} (pass --project NAME for another)")
     owner = foreign_owner(config, default)
     if owner is None:
@@ -66,7 +66,7 @@ def for_existing(config: HarnessConfig, explicit: str | None) -> str:
         return explicit
     default = opener.project_name(config)
     own = own_project_name(default, config.compose_file.parent)
-    return own if state.load(config.state_dir, own) is not None else default
+    return own if has_state(config, own) else default
 
 
 def foreign_owner(config: HarnessConfig, project: str) -> str | None:
