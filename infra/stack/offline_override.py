@@ -3,7 +3,7 @@ in for, matched by the image they run (any service name), never a service the fi
 
 OrderFlow's own file gets infra/stack/compose.offline.yml as it is. Another file gets a generated copy
 holding the blocks of the services it matched, renamed to its service names, written once per content
-under the temporary directory (content-addressed, so concurrent runs agree and nothing is rewritten).
+under this user's private directory (content-addressed, so concurrent runs agree and nothing is rewritten).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from infra.stack.ownership import private_dir
 
 OFFLINE_OVERRIDE = Path(__file__).resolve().parent / "compose.offline.yml"
 # Upstream image repositories (any tag) each block of the override stands in for.
@@ -75,8 +77,8 @@ def fitted(images: Mapping[str, str], override: Path = OFFLINE_OVERRIDE) -> tupl
     blocks = doc.get("services", {})
     fitted_blocks = {service: blocks[block] for service, block in sorted(matched.items()) if block in blocks}
     text = yaml.dump({"services": fitted_blocks}, Dumper=_Dumper, sort_keys=False)
-    folder = Path(tempfile.gettempdir()) / "orderflow-offline-overrides"
-    folder.mkdir(exist_ok=True)
+    # This user's private directory: compose content in a shared /tmp one could be planted by anyone.
+    folder = private_dir("orderflow-offline-overrides", "offline override directory")
     path = folder / f"{hashlib.sha256(text.encode()).hexdigest()[:16]}.yml"
     if not path.is_file():  # written aside, then renamed into place: a concurrent reader sees all or nothing
         with tempfile.NamedTemporaryFile(

@@ -61,28 +61,27 @@ def refuse_leased(project: str, state: StackState | None, me: int, force: bool) 
 
 
 def lock_dir(runtime: str | None = None) -> Path:
-    """This user's lock directory: $XDG_RUNTIME_DIR/orderflow-locks, else <tmp>/orderflow-locks-<uid>;
-    made 0700 and checked (a real directory, owned by us, nobody else can write) before use.
+    """This user's lock directory: $XDG_RUNTIME_DIR/orderflow-locks, else <tmp>/orderflow-locks-<uid>.
 
     Why: locks in a machine-wide /tmp directory let anyone plant a symlink there (ELOOP traceback,
     or a lock file written through the link)."""
+    return private_dir("orderflow-locks", "lock directory", runtime)
+
+
+def private_dir(name: str, what: str, runtime: str | None = None) -> Path:
+    """$XDG_RUNTIME_DIR/<name>, else <tmp>/<name>-<uid>; made 0700 and checked (a real directory,
+    owned by us, nobody else can write) before use. `what` names it in the error."""
     runtime = runtime or user_runtime_dir()
-    base = (
-        Path(runtime) / "orderflow-locks"
-        if runtime
-        else Path(tempfile.gettempdir()) / (f"orderflow-locks-{os.getuid()}")
-    )
+    base = Path(runtime) / name if runtime else Path(tempfile.gettempdir()) / f"{name}-{os.getuid()}"
     with contextlib.suppress(FileExistsError):
         base.mkdir(mode=0o700, parents=False)
     try:
         info = base.lstat()
     except OSError as exc:
-        raise HarnessError(
-            f"lock directory {base} cannot be made ({exc.strerror})", "check its parent"
-        ) from None
+        raise HarnessError(f"{what} {base} cannot be made ({exc.strerror})", "check its parent") from None
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
         raise HarnessError(
-            f"lock directory {base} is not a directory of yours that only you can write "
+            f"{what} {base} is not a directory of yours that only you can write "
             "(a symlink, another owner, or group/world-writable)",
             f"remove {base} (or set XDG_RUNTIME_DIR to a private directory)",
         )

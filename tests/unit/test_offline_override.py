@@ -3,9 +3,11 @@ for, matched by image under any service name; never a service the file does not 
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from infra.compose.model import ComposeFiles
+from infra.errors import HarnessError
 from infra.stack.offline_override import OFFLINE_OVERRIDE, fitted, repository
 from infra.stack.profiles import Profile
 
@@ -34,3 +36,17 @@ def test_no_known_image_means_no_override(tmp_path):
     base = ComposeFiles((tmp_path / "compose.yaml",))
     assert Profile("offline", "test").files(base, {"app": "myapp:1"}) == base
     assert fitted({"app": "myapp:1"})[0] is None
+
+
+def test_the_generated_override_lives_in_a_private_directory(tmp_path, monkeypatch):
+    """Compose reads the generated file: a shared /tmp folder would let anyone plant its content."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    path, _ = fitted({"db": "postgres:16"})
+    assert path is not None and path.parent == tmp_path / "orderflow-offline-overrides"
+    assert path.parent.lstat().st_mode & 0o777 == 0o700
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "orderflow-offline-overrides").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(planted))
+    with pytest.raises(HarnessError, match=r"offline override directory .* is not a directory of yours"):
+        fitted({"db": "postgres:16"})
