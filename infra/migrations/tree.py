@@ -274,6 +274,11 @@ def run(
         raise ValueError(action)
     started = time.perf_counter()
     if tree.python is not None:  # the project's Alembic, in its interpreter, on the same database
+        if observe is not None:  # the statements run in the child: nothing here could see them
+            raise HarnessError(
+                f"the safety trace needs the migrations to run in this process, not in {tree.python}",
+                "trace without --python (install the project's dependencies beside the harness)",
+            )
         url = migration_url(engine.url, tree.driver()).render_as_string(hide_password=False)
         wire = {"only": target.revision} if isinstance(target, Only) else target
         tree.child().ask({"cmd": "run", "action": action, "target": wire, "url": url})

@@ -4,17 +4,19 @@ models and its rows checked from its own virtualenv, while snapshots, seeding an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from infra.errors import HarnessError
 from infra.migrations import drift
 from infra.migrations.roundtrip import stepwise_roundtrip
-from infra.migrations.tree import AlembicTree
+from infra.migrations.tree import AlembicTree, run
 
 PROJECT = Path(__file__).parent / "legacy_project"
 TREE = AlembicTree(PROJECT / "alembic.ini")
@@ -66,3 +68,11 @@ def test_walk_drift_and_data_from_the_projects_own_venv(legacy_python, empty_eng
 def test_a_missing_interpreter_is_a_usage_error():
     with pytest.raises(HarnessError, match="--python /nonexistent/python does not exist"):
         TREE.with_python(Path("/nonexistent/python")).heads()
+
+
+def test_the_safety_trace_is_refused_in_the_projects_interpreter():
+    """The statements run in the child, where no observer can see them: one line, not a trace of nothing."""
+    engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected
+    tree = TREE.with_python(Path(sys.executable))
+    with pytest.raises(HarnessError, match="the safety trace needs the migrations to run in this process"):
+        run(tree, engine, "upgrade", "head", observe=lambda _conn: contextlib.nullcontext())
